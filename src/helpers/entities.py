@@ -1,0 +1,391 @@
+"""Canonical entities: the gazetteer as an entity ruler, folding, aliases, variants, metonymy.
+
+The gazetteer lives in ``data/gazetteer/`` as CSV that researchers edit: every ``*.csv`` there
+except ``metonymy.csv`` is a table of actors (``entity_id, name, label, aliases, actor_type,
+country``; aliases are ``|``-separated). ``metonymy.csv`` maps a place acting as a subject
+("Washington said") to the government it stands for.
+
+Resolution of a mention, in order: the ruler's gazetteer id; the folded form in the alias table
+(case, diacritics, apostrophes, possessives and titles folded away); a metonymy rule; a short
+name resolved within its document (done in :func:`doc_mentions`); fuzzy matching of spelling
+variants within a label (rapidfuzz, ``threshold``); else a new id ``label:slug``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from spacy.tokens import Span
+
+from . import paths
+
+ACTOR_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"}
+PLACE_LABELS = {"GPE", "LOC", "FAC"}
+METONYMY_FILE = "metonymy.csv"
+TITLES_FILE = paths.LEXICONS / "titles.txt"
+# Syntactic roles in which a place acts as an agent (and so means its government).
+AGENT_ROLES = {"nsubj", "nsubjpass", "agent"}
+APOSTROPHES = "'\u2019\u2018\u02bc\u02bb`\u00b4"
+
+
+# --- folding --------------------------------------------------------------------------------
+
+def load_titles(path: Path = TITLES_FILE) -> list[str]:
+    """Titles and honorifics that precede names, longest first (from a data file)."""
+    if not Path(path).exists():
+        return []
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    titles = {ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")}
+    return sorted(titles, key=len, reverse=True)
+
+
+_TITLE_RE: re.Pattern | None = None
+
+
+def _title_re() -> re.Pattern:
+    global _TITLE_RE
+    if _TITLE_RE is None:
+        titles = [fold_chars(t) for t in load_titles()]
+        alternatives = "|".join(re.escape(t) for t in titles if t)
+        _TITLE_RE = re.compile(rf"^(?:(?:{alternatives})\s+)+" if alternatives else r"^(?!x)x")
+    return _TITLE_RE
+
+
+def fold_chars(text: str) -> str:
+    """Lowercase, strip diacritics, drop apostrophes, hyphens and dots → spaces, squeeze."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = re.sub(f"[{APOSTROPHES}]", "", text)
+    text = re.sub(r"[-\u2010-\u2015_/.,]", " ", text)
+    return " ".join(text.split())
+
+
+def fold(text: str) -> str:
+    """The matching key of a name: ``"President Joe Biden's"`` → ``"joe biden"``.
+
+    Folds case, diacritics and apostrophes, and strips a leading "the", possessives and titles.
+    """
+    text = re.sub(rf"[{APOSTROPHES}]s?$", "", text.strip())
+    key = fold_chars(text)
+    key = re.sub(r"^the\s+", "", key)
+    stripped = _title_re().sub("", key).strip()
+    return stripped or key
+
+
+def slug(text: str) -> str:
+    """A readable id part: ``"Abu Hamza al-Tamimi"`` → ``"abu-hamza-al-tamimi"``."""
+    return re.sub(r"[^a-z0-9]+", "-", fold_chars(text)).strip("-") or "x"
+
+
+# --- the gazetteer ----------------------------------------------------------------------------
+
+@dataclass
+class Gazetteer:
+    """Actors (one row per entity) and metonymy rules (place → entity_id)."""
+
+    actors: pd.DataFrame
+    metonymy: dict[str, str] = field(default_factory=dict)
+    _by_id: dict | None = field(default=None, repr=False)
+
+    def alias_table(self) -> dict[str, str]:
+        """Folded name or alias → entity_id (the first row wins on a clash)."""
+        table: dict[str, str] = {}
+        for row in self.actors.itertuples():
+            for form in [row.name, *row.aliases]:
+                table.setdefault(fold(form), row.entity_id)
+        return table
+
+    def info(self, entity_id: str) -> dict | None:
+        """The gazetteer row of ``entity_id`` as a dict (missing values as ``None``), or ``None``."""
+        if self._by_id is None:
+            self._by_id = {row["entity_id"]: {k: (None if not isinstance(v, list) and pd.isna(v)
+                                                  else v) for k, v in row.items()}
+                           for row in self.actors.to_dict("records")}
+        return self._by_id.get(entity_id)
+
+
+def load_gazetteer(folder: Path = paths.GAZETTEER) -> Gazetteer:
+    """Read every actor CSV and ``metonymy.csv`` in ``folder``.
+
+    Raises ``ValueError`` naming the file and row when a table lacks a column, an id repeats,
+    or a metonymy rule points to an unknown entity.
+    """
+    folder = Path(folder)
+    frames = []
+    for path in sorted(folder.glob("*.csv")):
+        if path.name == METONYMY_FILE:
+            continue
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        missing = {"entity_id", "name", "label"} - set(frame.columns)
+        if missing:
+            raise ValueError(f"{path}: missing columns {sorted(missing)}")
+        frames.append(frame.assign(file=path.name))
+    if frames:
+        actors = pd.concat(frames, ignore_index=True)
+    else:
+        actors = pd.DataFrame(columns=["entity_id", "name", "label", "aliases", "actor_type",
+                                       "country", "file"])
+    for column in ("aliases", "actor_type", "country"):
+        if column not in actors:
+            actors[column] = ""
+    actors["entity_id"] = actors["entity_id"].str.strip()
+    dupes = actors.loc[actors["entity_id"].duplicated(), "entity_id"].tolist()
+    if dupes:
+        raise ValueError(f"gazetteer: entity_id used twice: {dupes}")
+    actors["label"] = actors["label"].str.strip().str.upper()
+    actors["aliases"] = [[a.strip() for a in str(v).split("|") if a.strip()] for v in actors["aliases"]]
+    for column in ("actor_type", "country"):
+        actors[column] = actors[column].str.strip().replace("", None)
+    metonymy = {}
+    rules = folder / METONYMY_FILE
+    if rules.exists():
+        table = pd.read_csv(rules, dtype=str, keep_default_na=False)
+        known = set(actors["entity_id"])
+        for row in table.itertuples():
+            if row.entity_id.strip() not in known:
+                raise ValueError(f"{rules}: {row.place!r} points to unknown entity {row.entity_id!r}")
+            metonymy[fold(row.place)] = row.entity_id.strip()
+    return Gazetteer(actors=actors, metonymy=metonymy)
+
+
+def ruler_patterns(gazetteer: Gazetteer) -> list[dict]:
+    """Entity-ruler patterns for every name and alias, with the entity id.
+
+    Matching is exact on the token text (so "US" does not match "us"); each form is also
+    given with curly and straight apostrophes, so the ruler works whether or not quotes were
+    normalised. Metonymy places are not patterns: the model finds them as GPE.
+    """
+    patterns, seen = [], set()
+    for row in gazetteer.actors.itertuples():
+        for form in [row.name, *row.aliases]:
+            for variant in {form, form.replace("'", "\u2019"), form.replace("\u2019", "'")}:
+                if (variant, row.entity_id) not in seen:
+                    seen.add((variant, row.entity_id))
+                    patterns.append({"label": row.label, "pattern": variant, "id": row.entity_id})
+    return patterns
+
+
+def add_ruler(nlp, gazetteer: Gazetteer) -> None:
+    """Put the gazetteer's entity ruler before ``ner``, so the model keeps its spans."""
+    ruler = nlp.add_pipe("entity_ruler", before="ner", config={"phrase_matcher_attr": "ORTH"})
+    ruler.add_patterns(ruler_patterns(gazetteer))
+
+
+# --- per document ----------------------------------------------------------------------------
+
+SPEECH_FORMS = {"said", "says", "say", "told", "tells", "warned", "warns", "added", "stated",
+                "announced", "claimed", "denied", "insisted", "urged", "condemned", "accused",
+                "rejected", "called", "threatened", "vowed", "confirmed", "responded"}
+
+
+def is_metonymy(ent, places: dict[str, str]) -> bool:
+    """Whether a place mention acts as an agent ("Washington said", "Tehran warned").
+
+    With a parse: the place (or a place it is coordinated with) is the subject of a verb.
+    Without one (NER-only runs): it is directly followed by a verb of saying or acting.
+    """
+    if ent.label_ not in PLACE_LABELS | {"ORG", "PERSON"} or fold(ent.text) not in places:
+        return False
+    doc, root = ent.doc, ent.root
+    if doc.has_annotation("DEP"):
+        while root.dep_ == "conj" and root.head != root:
+            root = root.head
+        return root.dep_ in AGENT_ROLES or (root.dep_ == "poss" and root.head.pos_ == "NOUN"
+                                             and root.head.lemma_ in {"decision", "response",
+                                                                      "position", "offer", "demand"})
+    nxt = doc[ent.end] if ent.end < len(doc) else None
+    if nxt is not None and nxt.lower_ in {"and", ","}:
+        # "Washington and Baghdad said": look past the coordinated place.
+        later = [e for e in doc.ents if e.start > ent.end][:1]
+        nxt = doc[later[0].end] if later and later[0].end < len(doc) else None
+    return nxt is not None and (nxt.lower_ in SPEECH_FORMS or nxt.lower_ in {"has", "will", "had"})
+
+
+NAME_LABELS = {"PERSON", "ORG", "NORP"}
+GLUE = re.compile(rf"[{APOSTROPHES}]?\s?")
+
+
+def join_split_names(doc) -> None:
+    """Join entity spans that a transliteration apostrophe split ("Dir'" + "al-Rafidayn").
+
+    Two name spans (PERSON, ORG, NORP) separated only by an apostrophe and/or one space,
+    where the first ends in or is followed by an apostrophe, become one span; ORG wins the label.
+    """
+    ents, changed = list(doc.ents), False
+    merged = []
+    for ent in ents:
+        if merged:
+            last = merged[-1]
+            gap = doc.text[last.end_char:ent.start_char]
+            apostrophe = any(ch in APOSTROPHES for ch in gap) or last.text[-1] in APOSTROPHES
+            if (last.label_ in NAME_LABELS and ent.label_ in NAME_LABELS and apostrophe
+                    and GLUE.fullmatch(gap) and not last.ent_id_ and not ent.ent_id_):
+                label = "ORG" if "ORG" in (last.label_, ent.label_) else last.label_
+                merged[-1] = Span(doc, last.start, ent.end, label=label)
+                changed = True
+                continue
+        merged.append(ent)
+    if changed:
+        doc.ents = merged
+
+
+def doc_mentions(doc, places: dict[str, str]) -> list[dict]:
+    """The entity mentions of a Doc, with in-document short-name resolution.
+
+    Returns dicts: start_char, end_char, text, label, gazetteer_id, sentence, metonymy and
+    ``full`` (the longer name a short one refers to, e.g. "al-Saadi" → "Abu Baqir al-Saadi";
+    names of people, organisations and groups, matched on their last words).
+    """
+    join_split_names(doc)
+    sentence_of = {}
+    for index, sent in enumerate(doc.sents):
+        for token in sent:
+            sentence_of[token.i] = index
+    mentions = []
+    names: list[tuple[list[str], str]] = []  # folded tokens of full names seen so far
+    for ent in doc.ents:
+        text = ent.text
+        full = None
+        if ent.label_ in NAME_LABELS:
+            tokens = fold(text).split()
+            for long_tokens, long_text in names:
+                if len(tokens) < len(long_tokens) and tokens == long_tokens[-len(tokens):]:
+                    full = long_text
+                    break
+            if full is None and len(tokens) > 1:
+                names.append((tokens, text))
+        mentions.append({
+            "start_char": ent.start_char, "end_char": ent.end_char, "text": text,
+            "label": ent.label_, "gazetteer_id": ent.ent_id_ or None,
+            "sentence": sentence_of.get(ent.start, 0),
+            "metonymy": is_metonymy(ent, places), "full": full,
+        })
+    return mentions
+
+
+# --- across the corpus -------------------------------------------------------------------------
+
+def label_class(label: str) -> str:
+    """Labels whose spans the model confuses with each other are matched together.
+
+    The small English model often tags an armed group as PERSON or NORP in one article and ORG
+    in the next; places are GPE, LOC or FAC. Variants are matched within these classes.
+    """
+    if label in NAME_LABELS:
+        return "NAME"
+    if label in PLACE_LABELS:
+        return "PLACE"
+    return label
+
+
+def cluster_names(names: Counter, threshold: float) -> dict[str, str]:
+    """Group spelling variants: folded name → the representative of its group.
+
+    Longer names come first and become representatives. A name joins a group when its
+    rapidfuzz ratio to the representative reaches ``threshold``, or when it is the last two or
+    more words of exactly one group's representative ("al darraji" → "abu firas al darraji").
+    """
+    from rapidfuzz import fuzz, process
+
+    # Compared with every name placed so far (not only representatives), so a variant of a
+    # variant still finds its group; the quadratic cost is over distinct names, not mentions.
+    representatives: list[str] = []
+    found: dict[str, str] = {}
+    order = sorted(names, key=lambda n: (-len(n.split()), -names[n], n))
+    for name in order:
+        hit = None
+        if len(name) >= 5 and found:
+            hit = process.extractOne(name, list(found), scorer=fuzz.ratio, score_cutoff=threshold)
+        if hit:
+            found[name] = found[hit[0]]
+            continue
+        words = name.split()
+        owners = {found[r] for r in found
+                  if len(words) >= 2 and len(r.split()) > len(words) and r.split()[-len(words):] == words}
+        if len(owners) == 1:
+            found[name] = owners.pop()
+            continue
+        representatives.append(name)
+        found[name] = name
+    return found
+
+
+def match_alias(name: str, targets: dict[str, str], threshold: float) -> str | None:
+    """The gazetteer entity whose name or alias is a close variant of ``name``, if any."""
+    from rapidfuzz import fuzz, process
+
+    if len(name) < 5 or not targets:
+        return None
+    hit = process.extractOne(name, list(targets), scorer=fuzz.ratio, score_cutoff=threshold)
+    return targets[hit[0]] if hit else None
+
+
+@dataclass
+class Resolver:
+    """Maps mention keys to canonical entity ids across a corpus.
+
+    Feed every mention with :meth:`observe`, call :meth:`build`, then :meth:`entity_id`.
+    """
+
+    gazetteer: Gazetteer
+    threshold: float = 90.0
+    labels: set[str] = field(default_factory=lambda: set(ACTOR_LABELS))
+    counts: Counter = field(default_factory=Counter)
+    _ids: dict = field(default_factory=dict)
+    _names: dict = field(default_factory=dict)
+
+    @staticmethod
+    def key(mention: dict) -> tuple:
+        """What identifies a mention for resolution: (gazetteer id, folded name, label, metonymy)."""
+        return (mention.get("gazetteer_id"), fold(mention.get("full") or mention["text"]),
+                mention["label"], bool(mention.get("metonymy")))
+
+    def observe(self, mentions: Iterable[dict]) -> None:
+        self.counts.update(self.key(m) for m in mentions if m["label"] in self.labels)
+
+    def build(self) -> None:
+        """Resolve every observed key: aliases, metonymy, then variants of unknown names."""
+        aliases = self.gazetteer.alias_table()
+        labels_of = dict(zip(self.gazetteer.actors["entity_id"], self.gazetteer.actors["label"],
+                             strict=True))
+        unresolved: dict[str, Counter] = defaultdict(Counter)  # label class → name → count
+        label_votes: dict[str, Counter] = defaultdict(Counter)
+        for key, n in self.counts.items():
+            gazetteer_id, name, label, metonymy = key
+            if gazetteer_id:
+                self._ids[key] = gazetteer_id
+            elif metonymy and name in self.gazetteer.metonymy:
+                self._ids[key] = self.gazetteer.metonymy[name]
+            elif name in aliases and (label not in PLACE_LABELS or labels_of[aliases[name]] in PLACE_LABELS):
+                self._ids[key] = aliases[name]
+            else:
+                unresolved[label_class(label)][name] += n
+                label_votes[name][label] += n
+        targets: dict[str, dict[str, str]] = defaultdict(dict)
+        for form, entity_id in aliases.items():
+            targets[label_class(labels_of[entity_id])].setdefault(form, entity_id)
+        name_ids: dict[tuple[str, str], str] = {}
+        for group, names in unresolved.items():
+            clusters = cluster_names(names, self.threshold)
+            votes: dict[str, Counter] = defaultdict(Counter)
+            for name, representative in clusters.items():
+                votes[representative].update(label_votes[name])
+            for name, representative in clusters.items():
+                target = match_alias(representative, targets[group], self.threshold)
+                if target is None:
+                    label = votes[representative].most_common(1)[0][0]
+                    target = f"{label.lower()}:{slug(representative)}"
+                name_ids[(group, name)] = target
+        for key in self.counts:
+            if key not in self._ids:
+                self._ids[key] = name_ids[(label_class(key[2]), key[1])]
+
+    def entity_id(self, mention: dict) -> str | None:
+        """The canonical id of a mention (``None`` for labels outside ``labels``, e.g. DATE)."""
+        return self._ids.get(self.key(mention))

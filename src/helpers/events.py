@@ -1,0 +1,253 @@
+"""ACLED-like event records from a parsed Doc and a trigger lexicon kept as data.
+
+``data/lexicons/event_triggers.csv`` has rows ``lemma, pos, event_type, requires``: a token
+whose lemma and part of speech match, and which has one of the ``requires`` words among its
+children or the three tokens before it, triggers that event type; the first matching row wins.
+Actors come from the dependency parse: the trigger verb's subject acts on its object; for a
+noun trigger, its possessor or compound modifier ("a US drone strike") or the subject of the
+verb that governs it ("the US military carried out a strike") acts on the object of "on" or
+"against". Place, date and count come from the same sentence.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import paths
+
+TRIGGERS_FILE = paths.LEXICONS / "event_triggers.csv"
+# When a sentence has several kinds of event, all are kept except "statement", which only
+# stands when nothing else happens in the sentence.
+PRIORITY = ["air/drone strike", "attack", "armed clash", "arrest", "protest", "talks/agreement",
+            "threat", "statement"]
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20,
+                "dozen": 12, "dozens": 24, "hundred": 100, "hundreds": 200, "thousand": 1000}
+PLACE_PREPS = {"in", "near", "at", "on", "outside", "inside", "across", "around", "from", "into"}
+TARGET_PREPS = {"on", "against", "at", "with", "between", "targeting"}
+
+
+@dataclass(frozen=True)
+class Trigger:
+    lemma: str
+    pos: str
+    event_type: str
+    requires: frozenset[str]
+
+
+def load_triggers(path: Path = TRIGGERS_FILE) -> list[Trigger]:
+    """The trigger lexicon, in file order. Raises ``ValueError`` on an unknown event type."""
+    triggers = []
+    with open(path, encoding="utf-8", newline="") as handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            if row["event_type"] not in PRIORITY:
+                raise ValueError(f"{path}:{line}: unknown event_type {row['event_type']!r}")
+            requires = frozenset(w.strip().lower() for w in (row.get("requires") or "").split("|") if w.strip())
+            triggers.append(Trigger(row["lemma"].strip().lower(), row["pos"].strip().upper(),
+                                    row["event_type"], requires))
+    return triggers
+
+
+def match_trigger(token, triggers: list[Trigger]) -> Trigger | None:
+    """The first lexicon row that ``token`` satisfies, or ``None``."""
+    lemma = token.lemma_.lower()
+    context = None
+    for trigger in triggers:
+        if trigger.lemma != lemma or trigger.pos != token.pos_:
+            continue
+        if not trigger.requires:
+            return trigger
+        if context is None:
+            before = token.doc[max(token.i - 3, token.sent.start):token.i]
+            context = {t.lower_ for t in [*token.children, *before]}
+            context |= {t.lemma_.lower() for t in token.children}
+        if trigger.requires & context:
+            return trigger
+    return None
+
+
+def number_of(token) -> int | None:
+    """A count attached to a trigger noun: "over 160 attacks" → 160, "dozens of" → 24."""
+    for child in token.children:
+        if child.dep_ == "nummod" or (child.like_num and child.i < token.i):
+            return parse_number(child.text)
+    if token.dep_ == "pobj" and token.head.lower_ == "of" and token.head.head.like_num:
+        return parse_number(token.head.head.text)
+    return None
+
+
+def parse_number(text: str) -> int | None:
+    clean = text.lower().replace(",", "")
+    if re.fullmatch(r"\d+", clean):
+        return int(clean)
+    return NUMBER_WORDS.get(clean)
+
+
+def _span_of(token):
+    """The phrase a token heads, without clauses, widened to the entities it cuts through."""
+    keep = [t for t in token.subtree if _in_phrase(t, token) and not t.is_space]
+    start, end = min(t.i for t in keep), max(t.i for t in keep) + 1
+    for ent in token.doc.ents:
+        if ent.start < end and ent.end > start:
+            start, end = min(start, ent.start), max(end, ent.end)
+    return token.doc[start:end]
+
+
+def _in_phrase(token, head) -> bool:
+    node = token
+    while node != head:
+        if node.dep_ in {"relcl", "acl", "appos", "punct", "cc", "conj", "advcl", "prep"}:
+            return False
+        node = node.head
+    return True
+
+
+def _first_child(token, deps: set[str]):
+    return next((c for c in token.children if c.dep_ in deps), None)
+
+
+def _prep_object(token, preps: set[str]):
+    for child in token.children:
+        if child.dep_ == "prep" and child.lower_ in preps:
+            pobj = _first_child(child, {"pobj"})
+            if pobj is not None:
+                return pobj
+    return None
+
+
+RELATIVE = {"who", "which", "that"}
+PERSONAL = {"he", "she", "they", "it", "we"}
+
+
+def _antecedent(token):
+    """A pronoun's referent: a relative pronoun's noun, a personal pronoun's latest name."""
+    if token is None:
+        return None
+    if token.ent_type_ in {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"}:
+        return None  # "on Thursday evening" parsed as an object is a time, not a target
+    if token.lower_ in RELATIVE:
+        clause = next((a for a in token.ancestors if a.dep_ == "relcl"), None)
+        return clause.head if clause is not None else None
+    if token.lower_ in PERSONAL:
+        wanted = {"he": {"PERSON"}, "she": {"PERSON"}}.get(token.lower_, {"ORG", "NORP", "GPE"})
+        earlier = [e for e in token.doc.ents if e.end <= token.i and e.label_ in wanted]
+        return earlier[-1].root if earlier else None
+    return token
+
+
+def actors_of(token):
+    """``(actor1 token, actor2 token)`` for a trigger, either may be ``None``.
+
+    Pronouns are replaced by what they refer to; times are never actors.
+    """
+    actor1, actor2 = _syntactic_actors(token)
+    return _antecedent(actor1), _antecedent(actor2)
+
+
+def _syntactic_actors(token):
+    """``(actor1 token, actor2 token)`` for a trigger, either may be ``None``."""
+    if token.pos_ == "VERB":
+        passive = _first_child(token, {"nsubjpass"})
+        if passive is not None:
+            agent = _first_child(token, {"agent"})
+            return (_first_child(agent, {"pobj"}) if agent is not None else None), passive
+        subject = _first_child(token, {"nsubj"})
+        if subject is None and token.dep_ in {"xcomp", "conj"}:
+            subject = _first_child(token.head, {"nsubj"})
+        target = _first_child(token, {"dobj"}) or _prep_object(token, TARGET_PREPS)
+        return subject, target
+    # Nouns: "Israel's strike", "a US drone strike", "the militia carried out an attack".
+    actor = _first_child(token, {"poss"})
+    if actor is None:
+        actor = next((c for c in token.children if c.dep_ in {"compound", "amod"}
+                      and c.ent_type_ in {"GPE", "ORG", "NORP", "PERSON"}), None)
+    if actor is None and token.dep_ in {"dobj", "nsubjpass"} and token.head.pos_ in {"VERB", "AUX"}:
+        actor = _first_child(token.head, {"nsubj", "agent"})
+        if actor is not None and actor.dep_ == "agent":
+            actor = _first_child(actor, {"pobj"})
+    if actor is None:
+        by = _prep_object(token, {"by"})
+        actor = by
+    target = _prep_object(token, TARGET_PREPS)
+    if target is None:
+        # "a strike that killed a commander": the object of the relative clause.
+        clause = next((c for c in token.children if c.dep_ == "relcl"), None)
+        if clause is not None:
+            target = _first_child(clause, {"dobj"})
+    return actor, target
+
+
+def extract(doc, mentions: list[dict], dates: list[dict], triggers: list[Trigger]) -> list[dict]:
+    """Event records of a parsed Doc.
+
+    ``mentions`` and ``dates`` are this document's records (character offsets) so actors,
+    places and dates can point to them. Returns dicts with: sentence, sentence_start,
+    event_type, trigger, count, actor1_start/end, actor1_text, actor2_start/end,
+    actor2_text, location_start/end, location_text, date_start/end (of a DATE mention) or
+    ``None``.
+    """
+    records = []
+    for sent in doc.sents:
+        found = []
+        for token in sent:
+            if token.pos_ not in {"VERB", "NOUN", "PROPN"}:
+                continue
+            trigger = match_trigger(token, triggers)
+            if trigger is not None:
+                found.append((token, trigger))
+        types = {t.event_type for _, t in found}
+        if len(types) > 1:
+            found = [(tok, t) for tok, t in found if t.event_type != "statement"]
+        seen_types = set()
+        sent_mentions = [m for m in mentions if sent.start_char <= m["start_char"] < sent.end_char]
+        places = [m for m in sent_mentions if m["label"] in {"GPE", "LOC", "FAC"} and not m["metonymy"]]
+        sent_dates = [d for d in dates if sent.start_char <= d["start_char"] < sent.end_char]
+        resolved_dates = [d for d in sent_dates if d["start_date"] is not None]
+        for token, trigger in found:
+            if trigger.event_type in seen_types:
+                continue  # one record per type per sentence: repeats describe the same event
+            seen_types.add(trigger.event_type)
+            actor1, actor2 = actors_of(token)
+            actor1_span = _span_of(actor1) if actor1 is not None else None
+            actor2_span = _span_of(actor2) if actor2 is not None else None
+            location = _location(token, places, actor1_span, actor2_span)
+            date = resolved_dates[0] if resolved_dates else None
+            records.append({
+                "sentence": sent.text.strip(), "sentence_start": sent.start_char,
+                "event_type": trigger.event_type, "trigger": token.lemma_.lower(),
+                "count": number_of(token),
+                "actor1_text": actor1_span.text if actor1_span else None,
+                "actor1_start": actor1_span.start_char if actor1_span else None,
+                "actor1_end": actor1_span.end_char if actor1_span else None,
+                "actor2_text": actor2_span.text if actor2_span else None,
+                "actor2_start": actor2_span.start_char if actor2_span else None,
+                "actor2_end": actor2_span.end_char if actor2_span else None,
+                "location_text": location["text"] if location else None,
+                "location_start": location["start_char"] if location else None,
+                "location_end": location["end_char"] if location else None,
+                "date_start": date["start_char"] if date else None,
+                "date_end": date["end_char"] if date else None,
+            })
+    return records
+
+
+def _location(token, places: list[dict], *actor_spans) -> dict | None:
+    """The place of an event: a place after a locative preposition ("in", "near", ...), else
+    the first LOC or FAC of the sentence. A bare country name elsewhere is more often an
+    actor than a place, so it is not taken."""
+    taken = [(s.start_char, s.end_char) for s in actor_spans if s is not None]
+
+    def free(m):
+        return not any(a <= m["start_char"] < b for a, b in taken)
+
+    doc = token.doc
+    for m in places:
+        if not free(m):
+            continue
+        span = doc.char_span(m["start_char"], m["end_char"], alignment_mode="expand")
+        if span is not None and span.root.dep_ == "pobj" and span.root.head.lower_ in PLACE_PREPS:
+            return m
+    return next((m for m in places if free(m) and m["label"] in {"LOC", "FAC"}), None)

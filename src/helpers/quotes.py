@@ -1,0 +1,177 @@
+"""Who said what: attributed quotes from a parsed Doc.
+
+Quoted spans are found in the text (straight or curly marks). Each is attributed to the
+nearest verb of speech (``data/lexicons/speech_cues.txt``) outside the quotes in the same or
+the preceding sentence; the speaker is that verb's subject (or the object of "according to").
+A quote split by its attribution (``"We will respond," Haddad said, "at a time of our
+choosing."``) becomes one record. Pronoun speakers take the latest fitting name before them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from . import paths
+
+CUES_FILE = paths.LEXICONS / "speech_cues.txt"
+DEFAULT_CUES = {"say", "tell", "add", "state", "announce", "claim", "warn", "insist", "deny",
+                "confirm", "note", "write", "explain", "argue", "stress", "quip", "declare",
+                "reiterate", "vow", "threaten", "urge", "ask", "reply", "respond"}
+# Opening mark → the marks that may close it.
+QUOTE = re.compile(r'"(?P<a>[^"\n]{2,}?)"|\u201c(?P<b>[^\u201c\u201d\n]{2,}?)[\u201d"]'
+                   r"|\u00ab\s?(?P<c>[^\u00ab\u00bb\n]{2,}?)\s?\u00bb")
+PRONOUNS = {"he": "PERSON", "she": "PERSON", "they": None, "it": None, "we": None}
+SUBJECTS = {"nsubj", "nsubjpass"}
+
+
+def load_cues(path: Path = CUES_FILE) -> set[str]:
+    """Lemmas of verbs of speech, from a data file (``#`` comments), or a built-in default."""
+    if not Path(path).exists():
+        return set(DEFAULT_CUES)
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return {ln.strip().lower() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")}
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Character ranges (without the marks) of quoted passages in ``text``."""
+    spans = []
+    for match in QUOTE.finditer(text):
+        group = next(g for g in ("a", "b", "c") if match.group(g) is not None)
+        spans.append((match.start(group), match.end(group)))
+    return spans
+
+
+def _speaker_span(verb, inside: set[int]):
+    """The subject phrase of a speech verb (outside the quotes), trimmed of clauses."""
+    subject = next((c for c in verb.children if c.dep_ in SUBJECTS), None)
+    if subject is None and verb.dep_ in {"conj", "advcl"}:  # "..., he said and added"
+        subject = next((c for c in verb.head.children if c.dep_ in SUBJECTS), None)
+    if subject is None:
+        agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+        subject = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent else None
+    if subject is None or subject.idx in inside:
+        return None
+    keep = [t for t in subject.subtree if _inside(t, subject)]
+    span = subject.doc[min(t.i for t in keep):max(t.i for t in keep) + 1]
+    # Widen to whole entities the phrase cuts through ("al" of "al-Darraji").
+    start, end = span.start, span.end
+    for ent in subject.doc.ents:
+        if ent.start < end and ent.end > start:
+            start, end = min(start, ent.start), max(end, ent.end)
+    return subject.doc[start:end]
+
+
+def _inside(token, head) -> bool:
+    """Whether ``token`` is in ``head``'s phrase proper (no clause, apposition or place)."""
+    node = token
+    while node != head:
+        if node.dep_ in {"relcl", "acl", "appos", "punct", "cc", "conj", "advcl", "parataxis"}:
+            return False
+        if node.dep_ == "prep" and node.lower_ not in {"of", "for"}:
+            return False
+        node = node.head
+    return True
+
+
+def _according_to(tokens):
+    for token in tokens:
+        if token.lower_ == "according" and token.i + 1 < len(token.doc) and token.nbor().lower_ == "to":
+            pobj = next((c for c in token.nbor().children if c.dep_ == "pobj"), None)
+            if pobj is not None:
+                return token, pobj.doc[pobj.left_edge.i:pobj.right_edge.i + 1]
+    return None
+
+
+def _resolve_pronoun(span, names: list):
+    """A pronoun speaker → the latest name mention before it that fits; else the pronoun."""
+    wanted = PRONOUNS.get(span.text.lower(), "")
+    if wanted == "" or len(span) != 1:
+        return span
+    for ent in reversed(names):
+        if ent.end_char <= span.start_char and (wanted is None or ent.label_ == wanted):
+            if wanted is None and ent.label_ not in {"ORG", "NORP", "GPE"}:
+                continue
+            return ent
+    return span
+
+
+def extract(doc, cues: Iterable[str] | None = None) -> list[dict]:
+    """Quote records of a parsed Doc.
+
+    Returns dicts with: speaker_text, speaker_start, speaker_end (character offsets of the
+    speaker phrase, for entity lookup), cue, quote, start_char, end_char.
+    """
+    cues = set(cues) if cues is not None else load_cues()
+    spans = [s for s in quoted_spans(doc.text) if len(doc.text[s[0]:s[1]].split()) >= 2]
+    if not spans:
+        return []
+    inside = set()
+    for start, end in spans:
+        inside.update(range(start, end))
+    names = [e for e in doc.ents if e.label_ in {"PERSON", "ORG", "NORP", "GPE"}]
+    sentences = list(doc.sents)
+
+    def window(start: int, end: int) -> list:
+        """Sentences touching the quote, plus the one before when the quote opens a sentence."""
+        chosen = [s for s in sentences if s.start_char < end + 1 and s.end_char > start - 1]
+        first = chosen[0] if chosen else None
+        if first is not None and doc.text[first.start_char:start].strip(' "\u201c') == "":
+            index = sentences.index(first)
+            if index and sentences[index - 1].text.rstrip().endswith(":"):
+                chosen.insert(0, sentences[index - 1])
+        return chosen
+
+    records = []
+    for start, end in spans:
+        around = [t for s in window(start, end) for t in s if t.idx not in inside]
+        verbs = [t for t in around if t.lemma_.lower() in cues and t.pos_ in {"VERB", "AUX"}]
+        verb = min(verbs, key=lambda t: min(abs(t.idx - start), abs(t.idx - end))) if verbs else None
+        speaker, cue = None, None
+        if verb is not None:
+            cue, speaker = verb.text, _speaker_span(verb, inside)
+        else:
+            found = _according_to(around)
+            if found:
+                cue, speaker = "according to", found[1]
+        if speaker is not None:
+            speaker = _resolve_pronoun(speaker, names)
+        if cue is None and len(doc.text[start:end].split()) < 4:
+            continue  # a short unattributed quote is a scare quote, not speech
+        records.append({
+            "speaker_text": speaker.text if speaker is not None else None,
+            "speaker_start": speaker.start_char if speaker is not None else None,
+            "speaker_end": speaker.end_char if speaker is not None else None,
+            "cue": cue, "quote": doc.text[start:end].strip(), "start_char": start, "end_char": end,
+        })
+    return carry_speakers(merge_split(records, doc.text), doc.text)
+
+
+def carry_speakers(records: list[dict], text: str) -> list[dict]:
+    """An unattributed quote continues the attributed quote before it in the same paragraph."""
+    for previous, record in zip(records, records[1:], strict=False):
+        if record["cue"] is None and previous["cue"] is not None \
+                and "\n" not in text[previous["end_char"]:record["start_char"]]:
+            for field in ("speaker_text", "speaker_start", "speaker_end", "cue"):
+                record[field] = previous[field]
+    return records
+
+
+def merge_split(records: list[dict], text: str) -> list[dict]:
+    """Join a quote interrupted by its attribution: ``"A," X said, "b."`` → one record."""
+    merged: list[dict] = []
+    for record in records:
+        if merged:
+            last = merged[-1]
+            between = text[last["end_char"]:record["start_char"]]
+            continues = (last["quote"].endswith(",") or record["quote"][:1].islower())
+            if (continues and last["cue"] is not None and len(between) < 80 and "\n" not in between
+                    and not re.search(r"[.!?]\s*$", between.strip(' "\u201c\u201d'))
+                    and last["speaker_start"] is not None
+                    and last["speaker_start"] >= last["end_char"]):
+                last["quote"] = f"{last['quote'].rstrip(',')} {record['quote']}"
+                last["end_char"] = record["end_char"]
+                continue
+        merged.append(dict(record))
+    return merged
