@@ -158,9 +158,9 @@ def cooccurrence_network(cooccurrence: pd.DataFrame, entities: pd.DataFrame, top
     graph.remove_nodes_from([n for n in list(graph) if graph.degree(n) == 0])
     if graph.number_of_edges() == 0:
         return _empty(title, "No shared documents among the top entities.")
-    # Unweighted, widely spaced layout: heavy edges would otherwise pile the core into one spot.
-    layout = nx.spring_layout(graph, seed=7, k=3 / math.sqrt(graph.number_of_nodes()), weight=None,
-                              iterations=300)
+    # Kamada-Kawai spreads a dense core better than a spring layout; distances ignore weights so
+    # heavy edges do not pile the most connected actors onto one spot.
+    layout = nx.kamada_kawai_layout(graph, weight=None)
     fig, ax = _figure((10, 8))
     ax.axis("off")
     widths = [0.5 + 2.5 * d["weight"] / edges["n_docs"].max() for *_, d in graph.edges(data=True)]

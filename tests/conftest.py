@@ -1,0 +1,51 @@
+"""Shared fixtures. Outputs go to a throwaway folder, never to the project's data/ or reports/."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+# Set before helpers is imported anywhere: helpers.paths reads these once.
+_SANDBOX = Path(tempfile.mkdtemp(prefix="newsdesk-tests-"))
+os.environ.setdefault("NEWSDESK_PROCESSED", str(_SANDBOX / "processed"))
+os.environ.setdefault("NEWSDESK_REPORTS", str(_SANDBOX / "reports"))
+
+import pytest  # noqa: E402
+
+from helpers import extract  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def extractor() -> extract.Extractor:
+    """The full stage-2 pipeline (parser, NER, gazetteer ruler, lexicons), loaded once."""
+    return extract.Extractor(extract.Options())
+
+
+@pytest.fixture(scope="session")
+def analyse(extractor):
+    """``analyse(text, published=None) -> (doc, records)`` with the full pipeline."""
+    def run(text: str, published=None):
+        doc = extractor.nlp(text)
+        return doc, extractor.analyse(doc, published)
+    return run
+
+
+def write_files(folder: Path, files: dict[str, str | bytes]) -> Path:
+    """Write ``{relative path: text or bytes}`` under ``folder``; returns ``folder``."""
+    for name, content in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def fixture_run(tmp_path_factory):
+    """One `newsdesk run` over the fixture corpus: (raw folder, run folder, CLI result)."""
+    from test_run import run_fixture_corpus
+
+    return run_fixture_corpus(tmp_path_factory)
