@@ -12,8 +12,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from corpus import EXPECTED_DOCUMENTS, build_small_corpus
 from helpers import paths, run, schema
+
+from corpus import EXPECTED_DOCUMENTS, build_small_corpus
 
 
 def newsdesk(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:

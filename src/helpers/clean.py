@@ -36,10 +36,14 @@ DOUBLE_QUOTES = dict.fromkeys(map(ord, "\u201c\u201d\u201e\u201f\u2033\u02ba"), 
 ODD_SPACES = re.compile(r"[^\S\n]+")
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
-HYPHEN_BREAK = re.compile(r"(\w)[-\u00ad\u2010]\n[ \t]*([a-z])")
+# Lookarounds, not groups: a consumed letter could not start the next match, so "ab-\nc-\nd"
+# needed two passes (normalize was not idempotent).
+HYPHEN_BREAK = re.compile(r"(?<=\w)[-\u00ad\u2010]\n[ \t]*(?=[a-z])")
 MD_HEADING = re.compile(r"^#{1,6}[ \t]+", re.M)
 MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
-MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)([^\n*_]+?)(?<=\S)\1")
+# Underscores only at word edges (as in CommonMark): "file_name_here" and handles such as
+# "@news_desk_live" are words, not emphasis.
+MD_EMPHASIS = re.compile(r"(\*\*|\*)(?=\S)([^\n*]+?)(?<=\S)\1|(?<!\w)(__|_)(?=\S)([^\n_]+?)(?<=\S)\3(?!\w)")
 
 
 def fix_unicode(text: str) -> str:
@@ -61,14 +65,14 @@ def normalize_spaces(text: str) -> str:
 
 def dehyphenate(text: str) -> str:
     """Join words hyphenated across a line break (``govern-\\nment`` → ``government``)."""
-    return HYPHEN_BREAK.sub(r"\1\2", text)
+    return HYPHEN_BREAK.sub("", text)
 
 
 def strip_markdown(text: str) -> str:
     """Markdown headings, links and emphasis → their plain words."""
     text = MD_HEADING.sub("", text)
     text = MD_LINK.sub(r"\1", text)
-    return MD_EMPHASIS.sub(r"\2", text)
+    return MD_EMPHASIS.sub(lambda m: m.group(2) or m.group(4), text)
 
 
 STEPS: dict[str, Callable[[str], str]] = {
@@ -79,10 +83,21 @@ STEPS: dict[str, Callable[[str], str]] = {
 }
 
 
+MAX_PASSES = 5
+
+
 def normalize(text: str, steps: Iterable[str] = tuple(STEPS)) -> str:
     """Apply the named text steps in order. ``normalize(normalize(t)) == normalize(t)``."""
-    for name in steps:
-        text = STEPS[name](text)
+    steps = list(steps)
+    # One pass is not always a fixed point: ftfy's heuristics depend on context that later steps
+    # change (a space or invisible character removed next to mojibake lets it be repaired next
+    # time), so repeat until nothing changes. Two passes nearly always suffice.
+    for _ in range(MAX_PASSES):
+        before = text
+        for name in steps:
+            text = STEPS[name](text)
+        if text == before:
+            break
     return text
 
 
@@ -295,6 +310,10 @@ def clean_record(raw: ingest.RawRecord, cleaner: Cleaner) -> dict:
     row.update(n_chars_raw=len(before), n_lines_dropped=len(dropped) + max(page_lines, 0))
     if row["title"]:
         row["title"] = normalize(row["title"], cleaner.options.steps) or None
+    # A title guessed from the first line can be site furniture ("Advertisement"): the line is
+    # dropped from the text by the rules, so it must not survive as the headline either.
+    if row["title"] and cleaner.rules and cleaner.is_boilerplate(row["title"].strip()):
+        row["title"] = None
     if not text.strip():
         reason = "no text left after cleaning" if raw.body.strip() else "empty text"
         row.update(status="rejected", reason=reason)

@@ -221,7 +221,9 @@ def _rules(text: str, anchor: dt.date, future: bool) -> Resolved | None:
     return None
 
 
-DURATION = re.compile(r"(?:for |about |nearly |almost |more than |over |at least )?"
+# An article may lead ("a ten-year truce"): without it in the pattern, dateparser reads the
+# number word as a day of the month ("a ten-year" → the 10th).
+DURATION = re.compile(r"(?:for |about |nearly |almost |more than |over |at least )?(?:a |an )?"
                       r"(?:\w+|\d+)(?:-| )(?:day|week|month|year|hour|decade)s?(?:-long|-old)?"
                       r"|(?:decades|years|months|weeks|days)")
 
@@ -240,8 +242,10 @@ def resolve(text: str, anchor: dt.date | None, future: bool = False) -> Resolved
         found = _rules(cleaned, anchor, future)
         if found:
             return found
-    elif re.fullmatch(MONTH_RE + r" (\d{1,2})(?:st|nd|rd|th)? (\d{4})|(\d{4})-(\d{2})-(\d{2})", cleaned):
-        # Without an anchor only fully written dates can be placed.
+    elif re.fullmatch(MONTH_RE + r" (\d{1,2})(?:st|nd|rd|th)? (\d{4})|(\d{4})-(\d{2})-(\d{2})", cleaned) \
+            or re.fullmatch(r"(?:(?:early|mid|late)[ -])?(?:" + MONTH_RE + r" )?\d{4}|\d{3}0s", cleaned):
+        # Without an anchor only fully written dates can be placed; years ("2019", "March
+        # 2022") and decades ("the 1990s") are absolute too, so they need no anchor either.
         return _rules(cleaned, dt.date(2000, 1, 1), future)
     if DURATION.fullmatch(cleaned) or anchor is None:
         return None

@@ -233,6 +233,41 @@ def join_split_names(doc) -> None:
         merged.append(ent)
     if changed:
         doc.ents = merged
+    widen_gazetteer_tails(doc)
+
+
+def _name_prefix(token, ent) -> bool:
+    """Whether ``token`` (just before ``ent``) is an unknown word of the same name."""
+    return (token.ent_iob_ == "O" and token.pos_ == "PROPN" and token.text[:1].isupper()
+            and token.whitespace_ == " " and not _title_re().match(fold_chars(token.text) + " ")
+            and (ent.start <= token.head.i < ent.end
+                 or any(ch in APOSTROPHES for ch in token.text[1:-1])))
+
+
+def widen_gazetteer_tails(doc) -> None:
+    """A gazetteer name that is only the tail of a longer name loses its id and takes the name.
+
+    The ruler matches exact forms, so in a spelling variant such as "Katayib Hezbollah" it
+    finds "Hezbollah", a different group. When capitalised proper-noun words outside any
+    entity (not titles; compounds of the name or words with a transliteration apostrophe)
+    stand right before a gazetteer name of a person, organisation or group, the span takes
+    them and drops the id, so alias lookup and fuzzy matching decide what the whole name is.
+    """
+    ents, widened = list(doc.ents), []
+    for index, ent in enumerate(ents):
+        if not ent.ent_id_ or ent.label_ not in NAME_LABELS:
+            continue
+        start = ent.start
+        while start > 0 and _name_prefix(doc[start - 1], ent):
+            start -= 1
+        if start < ent.start:
+            ents[index] = Span(doc, start, ent.end, label=ent.label_)
+            widened.append(ents[index])
+    if widened:
+        doc.ents = ents
+        for span in widened:  # spaCy keeps a token's old id when the new span has none
+            for token in span:
+                token.ent_id_ = ""
 
 
 def doc_mentions(doc, places: dict[str, str]) -> list[dict]:

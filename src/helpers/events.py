@@ -126,6 +126,8 @@ def _antecedent(token):
     """A pronoun's referent: a relative pronoun's noun, a personal pronoun's latest name."""
     if token is None:
         return None
+    if token.ent_type_ == "CARDINAL" and (of := _prep_object(token, {"of"})) is not None:
+        token = of  # "Hundreds of students protested": the students act, not the number
     if token.ent_type_ in {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"}:
         return None  # "on Thursday evening" parsed as an object is a time, not a target
     if token.lower_ in RELATIVE:

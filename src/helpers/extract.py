@@ -141,6 +141,7 @@ def extract_corpus(corpus: str, options: Options | None = None, progress: bool =
 
     options = options or Options()
     started = time.perf_counter()
+    store.sweep_temporary(paths.processed_dir(corpus))
     version = fingerprint(options)
     db = cache.Store(cache_path(corpus))
     documents = pq.ParquetFile(store.table_path(corpus, "documents"))

@@ -270,7 +270,10 @@ def from_row(record: RawRecord, row: dict) -> RawRecord:
     assign_fields(record, row)
     if not record.body or not str(record.body).strip():
         record.body = None
-        record.reject = "record has no text field (expected one of: text, body, content)"
+        # Say which: a missing column and an empty cell call for different fixes in the export.
+        present = {str(k).strip().lower() for k in row} & set(FIELD_SYNONYMS["text"])
+        record.reject = ("record text is empty" if present else
+                         "record has no text field (expected one of: text, body, content)")
     return record
 
 
@@ -290,7 +293,11 @@ def assign_fields(record: RawRecord, row: dict) -> None:
             record.body = value if isinstance(value, str) else json.dumps(value)
         else:
             setattr(record, name, clean_field(value))
-    record.metadata.update({k: v for k, v in lowered.items() if k not in used})
+    # An empty cell of a known column (a CSV row without a url) is not metadata: without this
+    # check every such row carried {"url": ""} or {"text": ""} in its metadata.
+    known = {k for synonyms in FIELD_SYNONYMS.values() for k in synonyms}
+    record.metadata.update({k: v for k, v in lowered.items()
+                            if k not in used and not (k in known and v in (None, ""))})
 
 
 def clean_field(value) -> str | None:

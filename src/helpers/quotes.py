@@ -169,7 +169,9 @@ def merge_split(records: list[dict], text: str) -> list[dict]:
             if (continues and last["cue"] is not None and len(between) < 80 and "\n" not in between
                     and not re.search(r"[.!?]\s*$", between.strip(' "\u201c\u201d'))
                     and last["speaker_start"] is not None
-                    and last["speaker_start"] >= last["end_char"]):
+                    and last["speaker_start"] >= last["end_char"]
+                    # The second part has no speaker of its own: 'X said. Y said: "..."' is two quotes.
+                    and record["speaker_start"] in (None, last["speaker_start"])):
                 last["quote"] = f"{last['quote'].rstrip(',')} {record['quote']}"
                 last["end_char"] = record["end_char"]
                 continue

@@ -28,7 +28,7 @@ DATE = pa.date32()
 BOOL = pa.bool_()
 STRINGS = pa.list_(pa.string())
 
-STATUSES = ("kept", "duplicate", "rejected", "skipped")
+STATUSES = ("kept", "duplicate", "rejected")
 
 TABLES: dict[str, list[Column]] = {
     "documents": [
@@ -44,7 +44,7 @@ TABLES: dict[str, list[Column]] = {
         Column("text", STRING, "Cleaned body text; null for rejected inputs."),
         Column("n_words", INT, "Number of whitespace-separated words in `text`."),
         Column("content_hash", STRING, "SHA-256 of the normalised text (lowercased, whitespace collapsed): equal hashes are exact duplicates."),
-        Column("status", STRING, "kept | duplicate | rejected | skipped (kept by cleaning but not analysed downstream, e.g. another language)."),
+        Column("status", STRING, "kept | duplicate | rejected. Kept documents in a language not analysed are skipped by stage 2 (see `language`)."),
         Column("reason", STRING, "Why a document is not plainly kept (rejection cause, duplicate kind, truncation, language); null otherwise."),
         Column("dup_of", STRING, "doc_id of the document this one duplicates; null otherwise."),
         Column("similarity", pa.float64(), "Estimated Jaccard similarity to `dup_of` for near duplicates (1.0 for exact)."),

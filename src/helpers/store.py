@@ -69,6 +69,20 @@ class TableWriter:
         return self._atomic.__exit__(exc_type, exc, tb)
 
 
+def sweep_temporary(folder: Path) -> int:
+    """Remove temporary files that a killed run left in ``folder``; returns how many.
+
+    Only one run writes a corpus's tables at a time, so any temporary file found when a run
+    starts is an orphan.
+    """
+    removed = 0
+    for orphan in Path(folder).glob(".*.tmp"):
+        with contextlib.suppress(FileNotFoundError):
+            orphan.unlink()
+            removed += 1
+    return removed
+
+
 def write_records(target: Path, records: Iterable[Mapping], table: str) -> int:
     """Write dict records as a contract table (one row group); returns the row count."""
     with TableWriter(target, table) as out:

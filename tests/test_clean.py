@@ -1,0 +1,357 @@
+"""Stage 1, cleaning: text steps, boilerplate rules, repeated lines, duplicates, language, the table."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers import clean, ingest, schema
+
+from hostile import build_hostile_corpus
+
+SEED_ARTICLE = Path("/work/shared/seeds/000_4776d901254a8ef3.txt")
+
+
+def write(folder: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return folder
+
+
+def run(folder: Path, **options) -> pd.DataFrame:
+    return clean.clean_corpus(folder, clean.Options(**options), progress=False).set_index("doc_id")
+
+
+def story(topic: str, n: int = 3) -> str:
+    """A few distinct invented sentences about ``topic`` (distinct topics share no 3-grams)."""
+    return "\n\n".join(f"Sentence {i} about {topic} reports that the {topic} matter grew by {i * 7} units "
+                       f"in week {i} of the {topic} season." for i in range(1, n + 1)) + "\n"
+
+
+# --- text steps ---------------------------------------------------------------------------------
+
+def test_fix_unicode_repairs_mojibake():
+    assert clean.fix_unicode("The ministerâ€™s office said") == "The minister\u2019s office said"
+    assert clean.fix_unicode("a cafÃ© near the station") == "a café near the station"
+    # NFC: a decomposed accent becomes one character.
+    assert clean.fix_unicode("cafe\u0301") == "caf\u00e9"
+    # Quotes are left to straighten_quotes.
+    assert clean.fix_unicode("\u201cYes,\u201d she said") == "\u201cYes,\u201d she said"
+
+
+def test_straighten_quotes():
+    text = "\u201cWe\u2019re ready,\u201d the captain\u2019s aide said of the \u2018plan\u2019 \u201esoon\u201f."
+    assert clean.straighten_quotes(text) == "\"We're ready,\" the captain's aide said of the 'plan' \"soon\"."
+    assert clean.straighten_quotes("O\u02bcNeill") == "O'Neill"
+
+
+def test_normalize_spaces():
+    text = ("  The\u00a0mayor\u202fsaid\u2009the  tram\t would\u200b open.  \r\n"
+            "Second\u200d line\u2028third line\r\n\r\n\r\n\r\nFourth\ufeff line. ")
+    assert clean.normalize_spaces(text) == ("The mayor said the tram would open.\nSecond line\nthird line\n\n"
+                                            "Fourth line.")
+
+
+def test_dehyphenate():
+    assert clean.dehyphenate("the recommen-\ndations were published") == "the recommendations were published"
+    assert clean.dehyphenate("a govern-\n  ment spokesman") == "a government spokesman"
+    assert clean.dehyphenate("ab-\nc-\nd") == "abcd"
+    # Not a word break: a capital after the hyphen, or a hyphen inside a line.
+    assert clean.dehyphenate("Franco-\nGerman talks") == "Franco-\nGerman talks"
+    assert clean.dehyphenate("a well-known economist") == "a well-known economist"
+    assert clean.dehyphenate("a dash -\nthen more") == "a dash -\nthen more"
+
+
+def test_strip_markdown():
+    text = ("## Headline here\n\nThe **council** voted, said [the mayor](https://x.org/m) in _a_ statement.\n"
+            "![pic](a.png)")
+    assert clean.strip_markdown(text) == "Headline here\n\nThe council voted, said the mayor in a statement.\npic"
+    # Snake-case words, handles and arithmetic are not emphasis; underscores at word edges are.
+    assert clean.strip_markdown("the file_name_here and 2 * 3 * 4") == "the file_name_here and 2 * 3 * 4"
+    assert clean.strip_markdown("posted by @news_desk_live, __really__") == "posted by @news_desk_live, really"
+
+
+def test_normalize_applies_only_named_steps():
+    text = "\u201cQuote\u201d\u00a0here"
+    assert clean.normalize(text) == '"Quote" here'
+    assert clean.normalize(text, ["normalize_spaces"]) == "\u201cQuote\u201d here"
+    assert clean.normalize(text, []) == text
+
+
+@pytest.mark.parametrize(("option", "text", "survives"), [
+    ("fix_unicode", "The ministerÃ¢â‚¬â„¢s aide", "Ã"),
+    ("straighten_quotes", "\u201cNo,\u201d he said.", "\u201cNo,\u201d"),
+    ("normalize_spaces", "Ten\u00a0people were hurt.", "\u00a0"),
+    ("dehyphenate", "an inter-\nnational team", "inter-\nnational"),
+    ("drop_boilerplate", "The court met on Monday.\nRelated Articles", "Related Articles"),
+])
+def test_each_option_switches_its_step_off(option, text, survives):
+    on, _ = clean.Cleaner(clean.Options())(text)
+    off, _ = clean.Cleaner(clean.Options(**{option: False}))(text)
+    assert survives not in on
+    assert survives in off
+
+
+def test_markdown_is_stripped_only_for_md():
+    cleaner = clean.Cleaner(clean.Options())
+    assert cleaner("The **council** voted.", "md")[0] == "The council voted."
+    assert cleaner("The **council** voted.", "txt")[0] == "The **council** voted."
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(
+    st.text(),
+    st.text(alphabet=st.sampled_from(list("\u2018\u2019\u201c\u201d\u201e\u00a0\u202f\u2009\u200b\u200d\ufeff"
+                                          "\u00ad\r\n\t -\u2010\u2028aZé"))),
+    st.sampled_from(["â€™", "â€œ", "â€\x9d", "Ã©", "Ã ", "Â\u00a0", "e\u0301", "-\n", "\r\n", "ab-\nc-\nd"]),
+), max_size=20).map("".join))
+def test_normalize_is_idempotent_and_never_raises(text):
+    once = clean.normalize(text)
+    assert clean.normalize(once) == once
+    cleaned, _ = clean.Cleaner(clean.Options())(text, "md")
+    assert "\r" not in cleaned and "\u00a0" not in cleaned
+
+
+# --- boilerplate --------------------------------------------------------------------------------
+
+BOILERPLATE = ["Related Articles", "Back to top button", "Share this article", "Advertisement", "ADVERTISEMENT",
+               "Read more", "Share on Facebook", "Subscribe to our newsletter", "Skip to content", "5 min read",
+               "Copyright 2025 The Valmora Herald. All rights reserved.", "Follow us on Telegram"]
+
+NEAR_MISSES = [
+    "Share prices fell 3 percent on Monday.",
+    "Related talks will resume in Geneva next week.",
+    "Back to the negotiating table, the two sides agreed on a ceasefire on Friday.",
+    "Advertising revenue at the broadcaster dropped sharply last year.",
+    "Subscribers to the water service complained about outages on Sunday.",
+    "Menu prices at restaurants in the capital have doubled since January.",
+    "Photo evidence presented in court showed the damaged checkpoint.",
+    "Follow-up inspections found no further leaks at the plant.",
+    "Comments by the minister drew criticism from opposition lawmakers.",
+    "Loading of grain ships at the port resumed on Friday.",
+    "Email records released on Tuesday showed the contract was signed in March.",
+    "Twitter users shared videos of the protest outside the parliament.",
+    "Updated figures show 40 people were injured in the blast.",
+    "Home to nearly two million people, the city has no metro.",
+]
+
+
+def test_boilerplate_lines_are_dropped_and_news_sentences_kept():
+    furniture = [BOILERPLATE[i % len(BOILERPLATE)] for i in range(len(NEAR_MISSES))]
+    text = "\n\n".join(line for pair in zip(NEAR_MISSES, furniture, strict=True) for line in pair)
+    cleaned, dropped = clean.Cleaner(clean.Options())(text)
+    assert dropped == furniture
+    assert cleaned.split("\n\n") == NEAR_MISSES
+    for sentence in NEAR_MISSES:
+        assert clean.Cleaner(clean.Options())(sentence) == (sentence, [])
+
+
+def test_user_boilerplate_patterns():
+    text = "Valmora Herald staff\nThe court met on Monday.\nvalmora herald STAFF"
+    default, _ = clean.Cleaner(clean.Options())(text)
+    assert "Valmora Herald staff" in default
+    cleaned, dropped = clean.Cleaner(clean.Options(boilerplate_patterns=[r"valmora herald staff"]))(text)
+    assert cleaned == "The court met on Monday."
+    assert len(dropped) == 2
+    # Patterns match whole lines only.
+    partial, _ = clean.Cleaner(clean.Options(boilerplate_patterns=[r"court"]))(text)
+    assert "The court met on Monday." in partial
+
+
+def test_bad_user_pattern_raises_value_error_naming_it():
+    with pytest.raises(ValueError, match=re.escape("'(unclosed'")):
+        clean.Cleaner(clean.Options(boilerplate_patterns=["(unclosed"]))
+
+
+def test_boilerplate_first_line_is_not_the_title(tmp_path):
+    write(tmp_path, {"a.txt": "Advertisement\n\n" + story("orchard")})
+    row = run(tmp_path).loc["a.txt"]
+    assert pd.isna(row["title"])
+    assert "Advertisement" not in row["text"]
+    assert row["n_lines_dropped"] == 1
+
+
+# --- repeated lines -----------------------------------------------------------------------------
+
+def test_repeated_lines_function():
+    furniture = "The Harbour Gazette is published by the Harbour Trust."
+    docs = [{"source": "Gazette", "text": f"{story(t)}\n{furniture}"} for t in ("ferry", "tram", "canal")]
+    docs += [{"source": "Courier", "text": f"{story(t)}\n{furniture}"} for t in ("mill", "bakery")]
+    docs += [{"source": "Post", "text": story(t)} for t in ("school", "clinic", "depot")]
+    found = clean.repeated_lines(docs, share=0.5, min_docs=3)
+    assert found == {"Gazette": {furniture}}
+
+
+def test_repeated_lines_dropped_within_a_source_only(tmp_path):
+    furniture = "The Harbour Gazette is published by the Harbour Trust."
+
+    def article(topic: str, source: str) -> str:
+        return f"---\nsource: {source}\n---\n{story(topic)}\n{furniture}\n"
+
+    files = {f"gazette/{t}.txt": article(t, "Harbour Gazette") for t in ("ferry", "tram", "canal")}
+    files |= {f"other/{t}.txt": article(t, f"Outlet {t}") for t in ("mill", "bakery", "clinic")}
+    docs = run(write(tmp_path, files))
+    for topic in ("ferry", "tram", "canal"):
+        row = docs.loc[f"gazette/{topic}.txt"]
+        assert furniture not in row["text"] and f"about {topic}" in row["text"]
+        assert row["n_lines_dropped"] == 1
+    for topic in ("mill", "bakery", "clinic"):
+        assert furniture in docs.loc[f"other/{topic}.txt", "text"]
+    off = run(tmp_path, repeated_lines=False)
+    assert furniture in off.loc["gazette/ferry.txt", "text"]
+
+
+# --- duplicates ---------------------------------------------------------------------------------
+
+NEAR_BASE = ("The national statistics office said on Wednesday that unemployment fell to 5.1 percent in the "
+             "third quarter, its lowest level in more than a decade. Economists had expected a smaller decline, "
+             "and several said hiring in construction and retail had held up better than feared. The finance "
+             "minister welcomed the numbers but warned that energy costs could still slow the economy.")
+NEAR_COPY = NEAR_BASE.replace("held up better than feared", "stayed stronger than many analysts feared")
+
+
+def test_exact_duplicates(tmp_path):
+    write(tmp_path, {"a.txt": story("ferry"), "b.txt": story("ferry").upper(), "c.txt": story("tram")})
+    docs = run(tmp_path)
+    assert docs.loc["a.txt", "status"] == "kept"
+    dup = docs.loc["b.txt"]
+    assert (dup["status"], dup["reason"], dup["dup_of"], dup["similarity"]) == (
+        "duplicate", "exact duplicate", "a.txt", 1.0)
+    assert docs.loc["a.txt", "content_hash"] == dup["content_hash"]
+    assert docs.loc["c.txt", "status"] == "kept"
+
+
+def test_earlier_publication_is_the_original(tmp_path):
+    write(tmp_path, {"a.txt": f"---\npublished: 2025-05-02\n---\n{story('ferry')}",
+                     "z.txt": f"---\npublished: 2025-05-01\n---\n{story('ferry')}"})
+    docs = run(tmp_path)
+    assert docs.loc["a.txt", "dup_of"] == "z.txt"
+    assert docs.loc["z.txt", "status"] == "kept"
+
+
+def test_near_duplicates_and_threshold(tmp_path):
+    write(tmp_path, {"a.txt": NEAR_BASE, "b.txt": NEAR_COPY, "c.txt": story("tram", 5)})
+    similarity = clean.jaccard(clean.shingles(NEAR_BASE), clean.shingles(NEAR_COPY))
+    assert 0.6 < similarity < 0.95
+    docs = run(tmp_path, near_duplicate_threshold=0.6)
+    near = docs.loc["b.txt"]
+    assert (near["status"], near["reason"], near["dup_of"]) == ("duplicate", "near duplicate", "a.txt")
+    assert near["similarity"] == pytest.approx(similarity, abs=1e-3)
+    assert docs.loc["c.txt", "status"] == "kept"
+    # Above the pair's similarity, both are kept.
+    strict = run(tmp_path, near_duplicate_threshold=0.95)
+    assert (strict["status"] == "kept").all()
+
+
+def test_threshold_zero_turns_near_duplicates_off(tmp_path):
+    write(tmp_path, {"a.txt": NEAR_BASE, "b.txt": NEAR_COPY, "c.txt": NEAR_BASE})
+    docs = run(tmp_path, near_duplicate_threshold=0)
+    assert docs.loc["b.txt", "status"] == "kept"
+    # Exact duplicates are still found.
+    assert docs.loc["c.txt", "reason"] == "exact duplicate"
+
+
+# --- language, truncation, the hostile corpus ---------------------------------------------------
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile") / "corpus"
+    build_hostile_corpus(folder)
+    cache_path = tmp_path_factory.mktemp("cache") / "c.sqlite"
+    documents = clean.clean_corpus(folder, clean.Options(max_chars=2000), cache_path=cache_path, progress=False)
+    return folder, cache_path, documents
+
+
+def test_language_and_analysed(hostile):
+    _, _, docs = hostile
+    by_id = docs.set_index("doc_id")
+    assert by_id.loc["lang/french.txt", "language"] == "fr"
+    assert by_id.loc["news/front_matter.txt", "language"] == "en"
+    assert by_id.loc["web/article.html", "language"] == "en"
+    default = set(docs.loc[clean.analysed(docs), "doc_id"])
+    assert "lang/french.txt" not in default
+    assert "news/front_matter.txt" in default
+    assert not default & set(docs.loc[docs["status"] != "kept", "doc_id"])
+    everything = set(docs.loc[clean.analysed(docs, clean.Options(keep_other_languages=True)), "doc_id"])
+    assert "lang/french.txt" in everything
+    assert everything == set(docs.loc[docs["status"] == "kept", "doc_id"])
+
+
+def test_long_document_is_truncated_with_a_reason(hostile):
+    folder, _, docs = hostile
+    row = docs.set_index("doc_id").loc["long/long.txt"]
+    raw_length = len((folder / "long/long.txt").read_text(encoding="utf-8").strip())
+    assert row["status"] == "kept"
+    assert len(row["text"]) <= 2000
+    assert len(row["text"]) > 1000
+    assert "truncated" in row["reason"] and "max_chars" in row["reason"]
+    assert f"{raw_length:,}" in row["reason"]
+    assert row["text"].endswith("previous year.")  # cut at a paragraph break, not mid-sentence
+
+
+def test_truncate():
+    assert clean.truncate("short", 10) == "short"
+    assert clean.truncate("one two three\n\nfour five six", 20) == "one two three"
+    # A break in the first half would lose too much: cut at the last space instead.
+    assert clean.truncate("one two\n\nthree four five", 16) == "one two\n\nthree"
+    assert clean.truncate("x" * 30, 10) == "x" * 10
+
+
+def test_hostile_corpus_table_conforms_and_cache_is_stable(hostile):
+    folder, cache_path, docs = hostile
+    assert list(schema.conform(docs, "documents").columns) == schema.columns("documents")
+    assert set(docs["status"]) <= set(schema.STATUSES)
+    assert docs.loc[docs["status"] != "kept", "reason"].notna().all()
+    assert docs.loc[docs["status"] == "rejected", "text"].isna().all()
+    kept = docs[docs["status"] == "kept"]
+    assert kept["text"].notna().all() and (kept["n_words"] > 0).all() and kept["content_hash"].notna().all()
+    again = clean.clean_corpus(folder, clean.Options(max_chars=2000), cache_path=cache_path, progress=False)
+    pd.testing.assert_frame_equal(docs, again)
+
+
+def test_hostile_texts_are_clean(hostile):
+    _, _, docs = hostile
+    by_id = docs.set_index("doc_id")
+    odd = by_id.loc["text/odd_spaces.txt", "text"]
+    assert odd == ("The mayor said the new tram line would open in May.\n\n"
+                   "Work on the depot was almost finished, she added.")
+    assert by_id.loc["text/mojibake.txt", "text"].startswith(
+        "The minister's office said the talks were \"constructive\" and would continue")
+    assert "recommendations on Monday" in by_id.loc["text/hyphenated.txt", "text"]
+    assert "A well-known economist" in by_id.loc["text/hyphenated.txt", "text"]
+    boiler = by_id.loc["text/boilerplate.txt"]
+    for line in ("Advertisement", "Share this article", "Related Articles", "Back to top button"):
+        assert line not in boiler["text"]
+    assert boiler["n_lines_dropped"] == 4
+    assert "The regional court on Wednesday postponed" in boiler["text"]
+    assert '"We will rebuild the café before summer," the owner said' in by_id.loc["enc/cp1252.txt", "text"]
+    for text in docs["text"].dropna():
+        assert not set(text) & set("\u00a0\u202f\u200b\u2018\u2019\u201c\u201d\r")
+
+
+# --- the real example article -------------------------------------------------------------------
+
+def test_real_article():
+    if not SEED_ARTICLE.exists():
+        pytest.skip(f"{SEED_ARTICLE} is not available")
+    raw_text = SEED_ARTICLE.read_text(encoding="utf-8")
+    (record,) = ingest.read_file(SEED_ARTICLE, SEED_ARTICLE.parent)
+    cleaner = clean.Cleaner(clean.Options())
+    row = clean.clean_record(record, cleaner)
+    text = row["text"]
+    assert row["status"] == "kept" and row["language"] == "en"
+    lines = [line.strip() for line in text.split("\n")]
+    assert "Related Articles" not in lines and "Back to top button" not in lines
+    assert not set(text) & set("\u2018\u2019\u201c\u201d\u00a0")
+    body = [line for line in raw_text.splitlines() if not (line.strip() and cleaner.is_boilerplate(line.strip()))]
+    expected = Counter(clean.straighten_quotes("\n".join(body)).split())
+    assert Counter(text.split()) == expected
+    assert row["n_lines_dropped"] == 2
