@@ -152,3 +152,29 @@ def test_future_context_on_a_parsed_doc(extractor):
     doc = extractor.nlp("The council will vote on Thursday. The council voted on Monday.")
     by_text = {e.text: dates.future_context(e) for e in doc.ents if e.label_ == "DATE"}
     assert by_text == {"Thursday": True, "Monday": False}
+
+
+# --- seasons, parts of units, ranges, spans ahead ------------------------------------------------
+
+MID_SEPTEMBER = dt.date(2026, 9, 15)
+
+
+@pytest.mark.parametrize("text, start, end, precision", [
+    ("the spring", dt.date(2026, 3, 1), dt.date(2026, 5, 31), "month"),
+    ("last spring", dt.date(2025, 3, 1), dt.date(2025, 5, 31), "month"),
+    ("the spring of 2025", dt.date(2025, 3, 1), dt.date(2025, 5, 31), "month"),
+    ("winter", dt.date(2025, 12, 1), dt.date(2026, 2, 28), "month"),
+    ("the start of August", dt.date(2026, 8, 1), dt.date(2026, 8, 3), "month"),
+    ("the end of the month", dt.date(2026, 9, 28), dt.date(2026, 9, 30), "month"),
+    ("between Aug. 17 and Sept. 7", dt.date(2026, 8, 17), dt.date(2026, 9, 7), "day"),
+    ("Sunday and Monday", dt.date(2026, 9, 13), dt.date(2026, 9, 14), "day"),
+    ("the next two weeks", dt.date(2026, 9, 15), dt.date(2026, 9, 29), "week"),
+    ("the coming days", dt.date(2026, 9, 15), dt.date(2026, 9, 22), "week"),
+])
+def test_seasons_parts_ranges_and_spans_ahead(text, start, end, precision):
+    assert dates.resolve(text, MID_SEPTEMBER) == dates.Resolved(start, end, precision)
+
+
+@pytest.mark.parametrize("text", ["every Tuesday", "daily", "annual", "the days", "Forty"])
+def test_frequencies_and_vague_words_stay_unresolved(text):
+    assert dates.resolve(text, MID_SEPTEMBER) is None

@@ -206,6 +206,34 @@ def test_short_name_resolves_to_the_full_name_in_its_document(extractor, analyse
     assert _id_of(resolved, "al-Hashimi").endswith(":abu-karim-al-hashimi")
 
 
+def test_transliterated_word_split_from_a_gazetteer_name_is_joined(extractor, analyse):
+    # The model may tag "Katai'ib" and "Hezbollah" as two names; the apostrophe inside the
+    # first word marks one transliterated name, which then resolves as a whole.
+    text = "The strike killed the Katai\u2019ib Hezbollah commander on Wednesday."
+    doc, records = analyse(text)
+    forms = [m["text"] for m in records["mentions"] if "Hezbollah" in m["text"]]
+    assert forms == ["Katai\u2019ib Hezbollah"]
+    resolved = _resolve(extractor, analyse, [text])
+    assert _id_of(resolved, "Katai\u2019ib Hezbollah") == "kataib-hezbollah"
+
+
+def test_short_form_is_a_tail_or_a_head_before_a_qualifier():
+    assert entities.short_form_of(["islamic", "resistance"],
+                                  [(["islamic", "resistance", "in", "iraq"], "Islamic Resistance in Iraq")]) \
+        == "Islamic Resistance in Iraq"
+    assert entities.short_form_of(["islamic", "resistance"],
+                                  [(["islamic", "resistance", "front"], "Islamic Resistance Front")]) is None
+
+
+def test_head_of_a_qualified_name_resolves_to_it(extractor, analyse):
+    text = ("The Popular Defence Committee in Sinjar said it would hold elections. "
+            "The Popular Defence Committee did not give a date.")
+    resolved = _resolve(extractor, analyse, [text])
+    ids = {eid for doc in resolved for m, eid in doc if m["text"].endswith("Popular Defence Committee")
+           or m["text"].endswith("Committee in Sinjar")}
+    assert len(ids) == 1
+
+
 def test_short_name_in_another_document_is_not_the_full_name_in_this_one(analyse):
     _, records = analyse("Later al-Hashimi appeared in a video filmed in the desert.")
     assert all(m["full"] is None for m in records["mentions"])

@@ -148,9 +148,28 @@ def test_sentence_without_a_date_has_no_event_date(analyse):
     assert _one(records, "attack")["date_start"] is None
 
 
-def test_one_record_per_type_per_sentence(analyse):
+def test_two_attacks_in_one_sentence_are_two_records(analyse):
     records = _events(analyse, "Gunmen attacked a checkpoint and later attacked a second one near Hit.")
-    assert [e["event_type"] for e in records["events"]] == ["attack"]
+    attacks = [e for e in records["events"] if e["event_type"] == "attack"]
+    assert [(e["actor1_text"], e["actor2_text"]) for e in attacks] == [("Gunmen", "a checkpoint"),
+                                                                       ("Gunmen", "a second one")]
+
+
+def test_a_trigger_governed_by_another_of_its_type_is_the_same_event(analyse):
+    records = _events(analyse, "The two factions signed a ceasefire agreement in Doha.")
+    assert [e["trigger"] for e in records["events"]] == ["sign"]
+
+
+def test_counted_attacks_beside_another_attack_keep_their_count(analyse):
+    records = _events(analyse, "The army vowed to respond after the Hit attack and the more than 40 attacks "
+                               "on its posts since May.")
+    assert 40 in [e["count"] for e in records["events"] if e["event_type"] == "attack"]
+
+
+def test_parties_to_talks_are_both_actors(analyse):
+    records = _events(analyse, "Ankara and Damascus will resume talks on the border next week.")
+    talks = _one(records, "talks/agreement")
+    assert {talks["actor1_text"], talks["actor2_text"]} == {"Ankara", "Damascus"}
 
 
 def test_events_in_separate_sentences(analyse):

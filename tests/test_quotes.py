@@ -78,6 +78,13 @@ def test_pronoun_speaker_resolved_to_previous_person(analyse):
     assert text[q["speaker_start"]:q["speaker_end"]] == "Sarah Collins"
 
 
+def test_plural_pronoun_speaker_is_the_latest_subject(analyse):
+    text = ("The Valley Brigades issued a statement on Friday. Officials from Syria and Iraq met the "
+            "Red Crescent the same day. They said \"painful strikes\" would follow.")
+    quotes = _quotes(analyse, text)
+    assert quotes and quotes[0]["speaker_text"] == "The Valley Brigades"
+
+
 def test_one_word_scare_quote_is_not_a_quote(analyse):
     assert _quotes(analyse, 'The ministry called the raid "unacceptable" in a statement.') == []
     assert _quotes(analyse, 'The attack was "unacceptable", the ministry said.') == []

@@ -239,7 +239,7 @@ def resolve(text: str, anchor: dt.date | None, future: bool = False) -> Resolved
     if not cleaned:
         return None
     if anchor is not None:
-        found = _rules(cleaned, anchor, future)
+        found = _rules(cleaned, anchor, future) or _extended(cleaned, anchor, future)
         if found:
             return found
     elif re.fullmatch(MONTH_RE + r" (\d{1,2})(?:st|nd|rd|th)? (\d{4})|(\d{4})-(\d{2})-(\d{2})", cleaned) \
@@ -250,6 +250,73 @@ def resolve(text: str, anchor: dt.date | None, future: bool = False) -> Resolved
     if DURATION.fullmatch(cleaned) or anchor is None:
         return None
     return _dateparser(cleaned, anchor, future)
+
+
+SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}  # first month (north)
+
+
+def _season(anchor: dt.date, name: str, which: str | None, future: bool) -> Resolved:
+    """A three-month season: "last spring", "this summer", "the winter" (the latest one begun)."""
+    first = SEASONS[name]
+    year = anchor.year if anchor.month >= first else anchor.year - 1
+    if first == 12 and anchor.month < 3:
+        year = anchor.year - 1
+    step = {"last": -1, "previous": -1, "next": 1, "coming": 1}.get(which, 1 if future and which is None else 0)
+    if which is None and future and (year, first) <= (anchor.year, anchor.month):
+        step = 0 if anchor.month < first else 1
+    year += step
+    end_year, end_month = _shift_month(year, first, 2)
+    return Resolved(dt.date(year, first, 1), _month(end_year, end_month).end, "month")
+
+
+def _extended(text: str, anchor: dt.date, future: bool) -> Resolved | None:
+    """Seasons, parts of named units, ranges ("between Aug. 17 and Sept. 7") and spans ahead."""
+    if m := re.fullmatch(r"(?:(last|this|next|previous|coming) )?(spring|summer|autumn|fall|winter)", text):
+        return _season(anchor, m.group(2), m.group(1), future)
+    if m := re.fullmatch(r"(spring|summer|autumn|fall|winter) (?:of )?(\d{4})", text):
+        return _season(dt.date(int(m.group(2)), 12, 31), m.group(1), None, False)
+    if m := re.fullmatch(r"(spring|summer|autumn|fall|winter) (?:of )?(\\d{4})", text):
+        return _season(dt.date(int(m.group(2)), 12, 31), m.group(1), None, False)
+    # "the start of the year", "the end of August", "the first days of October"
+    part = r"(?:the )?(start|beginning|end|middle|first days|last days|first week|last week) of (?:the )?"
+    if m := re.fullmatch(part + r"(year|month|week)", text):
+        unit = {"year": _year(anchor.year), "month": _month(anchor.year, anchor.month),
+                "week": _week(anchor - anchor.weekday() * DAY)}[m.group(2)]
+        return _part_of(unit, m.group(1))
+    if m := re.fullmatch(part + r"(.+)", text):
+        whole = _rules(m.group(2), anchor, future)
+        return _part_of(whole, m.group(1)) if whole and whole.precision in {"month", "year"} else None
+    # "between Aug. 17 and Sept. 7", "Sunday and Monday", "from March to May"
+    if m := re.fullmatch(r"(?:between |from )?(.+?) (?:and|to|until|through) (.+)", text):
+        first, last = resolve(m.group(1), anchor, future), resolve(m.group(2), anchor, future)
+        if first and last and first.start <= last.end:
+            precision = first.precision if first.precision == last.precision else "week"
+            return Resolved(first.start, last.end, precision)
+    # "the next two weeks", "the coming days"
+    if m := re.fullmatch(r"(?:the )?(?:next|coming) (?:(\w+) )?(day|week|month)(s?)", text):
+        # Without a number, "the coming days" are about a week and "the next weeks" about three.
+        if m.group(1):
+            n = _number(m.group(1))
+            if n is None:
+                return None
+            days = {"day": 1, "week": 7, "month": 30}[m.group(2)] * n
+        else:
+            days = {"day": 7, "week": 21, "month": 90}[m.group(2)] if m.group(3) else \
+                {"day": 1, "week": 7, "month": 30}[m.group(2)]
+        return Resolved(anchor, anchor + days * DAY, "day" if days == 1 else "week" if days <= 31 else "month")
+    return None
+
+
+def _part_of(whole: Resolved, part: str) -> Resolved:
+    """The opening or closing tenth (at least a day) of a range, or its middle tenth."""
+    length = (whole.end - whole.start).days + 1
+    share = max(length // 10, 1) if part not in {"first week", "last week"} else 7
+    if part in {"start", "beginning", "first days", "first week"}:
+        return Resolved(whole.start, whole.start + (share - 1) * DAY, whole.precision)
+    if part in {"end", "last days", "last week"}:
+        return Resolved(whole.end - (share - 1) * DAY, whole.end, whole.precision)
+    middle = whole.start + (length // 2) * DAY
+    return Resolved(middle - (share // 2) * DAY, middle + (share // 2) * DAY, whole.precision)
 
 
 def _dateparser(text: str, anchor: dt.date, future: bool) -> Resolved | None:

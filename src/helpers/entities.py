@@ -211,28 +211,40 @@ NAME_LABELS = {"PERSON", "ORG", "NORP"}
 GLUE = re.compile(rf"[{APOSTROPHES}]?\s?")
 
 
+def _transliterated(span) -> bool:
+    """Whether a span's last word carries a transliteration mark ("Katai'ib", "Dir'")."""
+    word = span[-1].text
+    return any(ch in APOSTROPHES for ch in word[1:]) and not re.search(rf"[{APOSTROPHES}]s$", word)
+
+
 def join_split_names(doc) -> None:
     """Join entity spans that a transliteration apostrophe split ("Dir'" + "al-Rafidayn").
 
-    Two name spans (PERSON, ORG, NORP) separated only by an apostrophe and/or one space,
-    where the first ends in or is followed by an apostrophe, become one span; ORG wins the label.
+    Two name spans (PERSON, ORG, NORP) separated only by an apostrophe and/or one space
+    become one span when the apostrophe stands in the gap or in the first span's last word
+    ("Katai'ib" + "Hezbollah"); ORG wins the label. The joined span has no gazetteer id: alias
+    lookup and fuzzy matching decide what the whole name is.
     """
     ents, changed = list(doc.ents), False
-    merged = []
+    merged, joined = [], []
     for ent in ents:
         if merged:
             last = merged[-1]
             gap = doc.text[last.end_char:ent.start_char]
-            apostrophe = any(ch in APOSTROPHES for ch in gap) or last.text[-1] in APOSTROPHES
+            apostrophe = any(ch in APOSTROPHES for ch in gap) or _transliterated(last)
             if (last.label_ in NAME_LABELS and ent.label_ in NAME_LABELS and apostrophe
-                    and GLUE.fullmatch(gap) and not last.ent_id_ and not ent.ent_id_):
+                    and GLUE.fullmatch(gap) and not last.ent_id_):
                 label = "ORG" if "ORG" in (last.label_, ent.label_) else last.label_
                 merged[-1] = Span(doc, last.start, ent.end, label=label)
+                joined.append(merged[-1])
                 changed = True
                 continue
         merged.append(ent)
     if changed:
         doc.ents = merged
+        for span in joined:  # spaCy keeps a token's old id when the new span has none
+            for token in span:
+                token.ent_id_ = ""
     widen_gazetteer_tails(doc)
 
 
@@ -286,15 +298,9 @@ def doc_mentions(doc, places: dict[str, str]) -> list[dict]:
     names: list[tuple[list[str], str]] = []  # folded tokens of full names seen so far
     for ent in doc.ents:
         text = ent.text
-        full = None
-        if ent.label_ in NAME_LABELS:
-            tokens = fold(text).split()
-            for long_tokens, long_text in names:
-                if len(tokens) < len(long_tokens) and tokens == long_tokens[-len(tokens):]:
-                    full = long_text
-                    break
-            if full is None and len(tokens) > 1:
-                names.append((tokens, text))
+        full = short_form_of(fold(text).split(), names) if ent.label_ in SHORT_NAME_LABELS else None
+        if full is None and ent.label_ in SHORT_NAME_LABELS and len(fold(text).split()) > 1:
+            names.append((fold(text).split(), text))
         mentions.append({
             "start_char": ent.start_char, "end_char": ent.end_char, "text": text,
             "label": ent.label_, "gazetteer_id": ent.ent_id_ or None,
@@ -302,6 +308,28 @@ def doc_mentions(doc, places: dict[str, str]) -> list[dict]:
             "metonymy": is_metonymy(ent, places), "full": full,
         })
     return mentions
+
+
+# Labels whose short forms refer back to a longer name; the small model tags some group names
+# as works of art ("the Islamic Resistance"), so that label takes part too.
+SHORT_NAME_LABELS = NAME_LABELS | {"WORK_OF_ART"}
+QUALIFIERS = {"in", "of", "for", "on"}
+
+
+def short_form_of(tokens: list[str], names: list[tuple[list[str], str]]) -> str | None:
+    """The earlier full name that a short name stands for, or ``None``.
+
+    A short name is the end of a longer one ("al-Saadi" of "Abu Baqir al-Saadi") or its head
+    before a qualifier ("Islamic Resistance" of "Islamic Resistance in Iraq").
+    """
+    for long_tokens, long_text in names:
+        if len(tokens) >= len(long_tokens):
+            continue
+        tail = tokens == long_tokens[-len(tokens):]
+        head = tokens == long_tokens[:len(tokens)] and long_tokens[len(tokens)] in QUALIFIERS
+        if tail or head:
+            return long_text
+    return None
 
 
 # --- across the corpus -------------------------------------------------------------------------

@@ -203,21 +203,23 @@ def extract(doc, mentions: list[dict], dates: list[dict], triggers: list[Trigger
         types = {t.event_type for _, t in found}
         if len(types) > 1:
             found = [(tok, t) for tok, t in found if t.event_type != "statement"]
-        seen_types = set()
         sent_mentions = [m for m in mentions if sent.start_char <= m["start_char"] < sent.end_char]
         places = [m for m in sent_mentions if m["label"] in {"GPE", "LOC", "FAC"} and not m["metonymy"]]
         sent_dates = [d for d in dates if sent.start_char <= d["start_char"] < sent.end_char]
         resolved_dates = [d for d in sent_dates if d["start_date"] is not None]
+        candidates = []
         for token, trigger in found:
-            if trigger.event_type in seen_types:
-                continue  # one record per type per sentence: repeats describe the same event
-            seen_types.add(trigger.event_type)
             actor1, actor2 = actors_of(token)
+            if actor1 is not None and trigger.event_type in SYMMETRIC:
+                # "Washington and Baghdad will restart talks": the parties are both subjects
+                # (what follows "on" is then the topic, not a party).
+                actor2 = next((c for c in actor1.children if c.dep_ == "conj"), actor2)
             actor1_span = _span_of(actor1) if actor1 is not None else None
             actor2_span = _span_of(actor2) if actor2 is not None else None
             location = _location(token, places, actor1_span, actor2_span)
             date = resolved_dates[0] if resolved_dates else None
-            records.append({
+            candidates.append({
+                "_token": token.i, "_head": token.head.i if token.dep_ != "conj" else token.i,
                 "sentence": sent.text.strip(), "sentence_start": sent.start_char,
                 "event_type": trigger.event_type, "trigger": token.lemma_.lower(),
                 "count": number_of(token),
@@ -233,7 +235,36 @@ def extract(doc, mentions: list[dict], dates: list[dict], triggers: list[Trigger
                 "date_start": date["start_char"] if date else None,
                 "date_end": date["end_char"] if date else None,
             })
+        records += distinct_events(candidates)
     return records
+
+
+SYMMETRIC = {"talks/agreement", "armed clash"}
+
+
+def distinct_events(candidates: list[dict]) -> list[dict]:
+    """The events of one sentence without repeats.
+
+    Several triggers of one type in a sentence may describe one event ("signed a ceasefire
+    agreement") or several ("the Jordan attack and the over 160 attacks"). A trigger that
+    another of its type governs is dropped; of the rest, the records that say something (an
+    actor or a count) are kept, each distinct one once; a type whose records say nothing keeps
+    its first.
+    """
+    kept, seen = [], set()
+    for event_type in dict.fromkeys(c["event_type"] for c in candidates):
+        same = [c for c in candidates if c["event_type"] == event_type]
+        # A trigger governed by another of its type is the same event ("signed an agreement");
+        # coordinated triggers ("attacked ... and later attacked") are not governed.
+        governing = {c["_token"] for c in same}
+        same = [c for c in same if c["_head"] not in governing or c["_head"] == c["_token"]]
+        telling = [c for c in same if c["actor1_text"] or c["actor2_text"] or c["count"] is not None] or same[:1]
+        for record in telling:
+            key = (event_type, record["actor1_text"], record["actor2_text"], record["count"])
+            if key not in seen:
+                seen.add(key)
+                kept.append({k: v for k, v in record.items() if not k.startswith("_")})
+    return kept
 
 
 def _location(token, places: list[dict], *actor_spans) -> dict | None:

@@ -85,16 +85,23 @@ def _according_to(tokens):
 
 
 def _resolve_pronoun(span, names: list):
-    """A pronoun speaker → the latest name mention before it that fits; else the pronoun."""
+    """A pronoun speaker → the name it most likely refers to; else the pronoun itself.
+
+    The latest fitting name that was the subject of its sentence wins ("The group said ...
+    They added"); failing that, the latest fitting name.
+    """
     wanted = PRONOUNS.get(span.text.lower(), "")
     if wanted == "" or len(span) != 1:
         return span
-    for ent in reversed(names):
-        if ent.end_char <= span.start_char and (wanted is None or ent.label_ == wanted):
-            if wanted is None and ent.label_ not in {"ORG", "NORP", "GPE"}:
-                continue
-            return ent
-    return span
+
+    def fits(ent) -> bool:
+        if ent.end_char > span.start_char:
+            return False
+        return ent.label_ == wanted if wanted else ent.label_ in {"ORG", "NORP", "GPE"}
+
+    candidates = [ent for ent in names if fits(ent)]
+    subjects = [ent for ent in candidates if ent.root.dep_ in SUBJECTS]
+    return (subjects or candidates or [span])[-1]
 
 
 def extract(doc, cues: Iterable[str] | None = None) -> list[dict]:
