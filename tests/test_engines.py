@@ -31,3 +31,16 @@ def test_unknown_engine_is_an_error(tmp_path):
     name, _ = make_corpus(tmp_path, 2)
     with pytest.raises(ValueError, match="unknown engine"):
         extract.extract_corpus(name, extract.Options(engine="spark"), progress=False)
+
+
+def test_local_worker_processes_match_one_process(tmp_path):
+    one, _ = make_corpus(tmp_path, 30)
+    two = one + "-two"
+    paths.processed_dir(two)
+    shutil.copy(store.table_path(one, "documents"), store.table_path(two, "documents"))
+    extract.extract_corpus(one, extract.Options(), progress=False)
+    summary = extract.extract_corpus(two, extract.Options(n_process=2), progress=False)
+    assert summary["n_processed"] == 30
+    first, second = extract.load_tables(one), extract.load_tables(two)
+    for table in extract.TABLES:
+        pd.testing.assert_frame_equal(first[table], second[table], obj=table)

@@ -1,15 +1,16 @@
 """Where per-document extraction runs: ``local`` (``nlp.pipe``) or ``dask`` (a cluster).
 
 Both take the same :class:`~helpers.extract.Options` and an iterator of ``(key, text,
-published)`` items, and yield ``(key, records)`` in any order. The dask engine sends batches
-to workers, where the model is loaded once per worker process and reused for every batch.
+published)`` items, and yield ``(key, records)`` in any order. With ``n_process`` > 1 (local)
+or on dask, batches go to worker processes, where the model is loaded once per process and
+reused for every batch.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from itertools import islice
+from itertools import chain, islice
 
 ENGINES = ("local", "dask")
 _WORKER_EXTRACTORS: dict = {}
@@ -26,24 +27,46 @@ def run(options, items: Iterator[tuple[str, str, dt.date | None]]) -> Iterator[t
 
 
 def run_local(options, items) -> Iterator[tuple[str, dict]]:
-    """In this process, with ``nlp.pipe`` (``options.n_process`` processes)."""
+    """On this machine: in this process, or in ``options.n_process`` worker processes.
+
+    Worker processes each load the pipeline once and run the whole per-document analysis, so
+    only small records cross process boundaries (spaCy's own ``n_process`` would send every
+    parsed Doc back to this process, which then becomes the bottleneck).
+    """
     items = iter(items)
-    first = next(items, None)
-    if first is None:
+    first = list(islice(items, 1))
+    if not first:
         return  # nothing to do: do not even load the model
+    if options.n_process > 1:
+        yield from _run_pool(options, chain(first, items))
+        return
     from .extract import Extractor
 
-    extractor = Extractor(options)
-    yield from extractor.pipe(_chain(first, items), n_process=options.n_process)
+    yield from Extractor(options).pipe(chain(first, items))
 
 
-def _chain(first, rest):
-    yield first
-    yield from rest
+def _run_pool(options, items, batch_docs: int = 32) -> Iterator[tuple[str, dict]]:
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(options.n_process, mp_context=multiprocessing.get_context(method)) as pool:
+        pending = set()
+        while True:
+            while len(pending) < 2 * options.n_process:  # bounded: memory stays flat
+                batch = list(islice(items, batch_docs))
+                if not batch:
+                    break
+                pending.add(pool.submit(_worker_extract, options, batch))
+            if not pending:
+                return
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield from future.result()
 
 
 def _worker_extract(options, batch: list[tuple]) -> list[tuple[str, dict]]:
-    """Runs on a dask worker: reuse this process's extractor for these options."""
+    """Runs in a worker process (local pool or dask): reuse this process's extractor."""
     from .extract import Extractor, fingerprint
 
     key = fingerprint(options)

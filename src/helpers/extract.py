@@ -86,13 +86,10 @@ class Extractor:
         return {"mentions": mentions, "dates": date_records, "quotes": found_quotes,
                 "events": found_events}
 
-    def pipe(self, items: Iterator[tuple[str, str, dt.date | None]], n_process: int = 1
-             ) -> Iterator[tuple[str, dict]]:
+    def pipe(self, items: Iterator[tuple[str, str, dt.date | None]]) -> Iterator[tuple[str, dict]]:
         """``(key, text, published)`` items → ``(key, records)``, through ``nlp.pipe``."""
         stream = ((text, (key, published)) for key, text, published in items)
-        for doc, (key, published) in self.nlp.pipe(stream, as_tuples=True,
-                                                    batch_size=self.options.batch_size,
-                                                    n_process=n_process):
+        for doc, (key, published) in self.nlp.pipe(stream, as_tuples=True, batch_size=self.options.batch_size):
             yield key, self.analyse(doc, published)
 
 

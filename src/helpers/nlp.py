@@ -8,6 +8,7 @@ fallback; any other installed pipeline or model folder can be named. A missing m
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -57,10 +58,16 @@ def components_for(quotes: bool, events: bool) -> list[str]:
 @Language.component("paragraph_breaks")
 def paragraph_breaks(doc):
     """A sentence starts after every line break: headlines and subheadings end sentences."""
-    for token in doc[:-1]:
-        if token.is_space and "\n" in token.text:
-            doc[token.i + 1].is_sent_start = True
+    # Only the few tokens at line breaks are touched: looping over every token in Python
+    # would cost as much as the NER model itself.
+    for match in LINE_BREAK.finditer(doc.text):
+        span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+        if span is not None and span.end < len(doc):
+            doc[span.end].is_sent_start = True
     return doc
+
+
+LINE_BREAK = re.compile(r"\n\s*")
 
 
 def load(name: str = DEFAULT_MODEL, components: Iterable[str] = ("ner",)) -> Language:

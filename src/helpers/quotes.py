@@ -111,7 +111,8 @@ def extract(doc, cues: Iterable[str] | None = None) -> list[dict]:
     speaker phrase, for entity lookup), cue, quote, start_char, end_char.
     """
     cues = set(cues) if cues is not None else load_cues()
-    spans = [s for s in quoted_spans(doc.text) if len(doc.text[s[0]:s[1]].split()) >= 2]
+    text = doc.text  # Doc.text joins every token on each access: read it once
+    spans = [s for s in quoted_spans(text) if len(text[s[0]:s[1]].split()) >= 2]
     if not spans:
         return []
     inside = set()
@@ -124,7 +125,7 @@ def extract(doc, cues: Iterable[str] | None = None) -> list[dict]:
         """Sentences touching the quote, plus the one before when the quote opens a sentence."""
         chosen = [s for s in sentences if s.start_char < end + 1 and s.end_char > start - 1]
         first = chosen[0] if chosen else None
-        if first is not None and doc.text[first.start_char:start].strip(' "\u201c') == "":
+        if first is not None and text[first.start_char:start].strip(' "\u201c') == "":
             index = sentences.index(first)
             if index and sentences[index - 1].text.rstrip().endswith(":"):
                 chosen.insert(0, sentences[index - 1])
@@ -144,15 +145,15 @@ def extract(doc, cues: Iterable[str] | None = None) -> list[dict]:
                 cue, speaker = "according to", found[1]
         if speaker is not None:
             speaker = _resolve_pronoun(speaker, names)
-        if cue is None and len(doc.text[start:end].split()) < 4:
+        if cue is None and len(text[start:end].split()) < 4:
             continue  # a short unattributed quote is a scare quote, not speech
         records.append({
             "speaker_text": speaker.text if speaker is not None else None,
             "speaker_start": speaker.start_char if speaker is not None else None,
             "speaker_end": speaker.end_char if speaker is not None else None,
-            "cue": cue, "quote": doc.text[start:end].strip(), "start_char": start, "end_char": end,
+            "cue": cue, "quote": text[start:end].strip(), "start_char": start, "end_char": end,
         })
-    return carry_speakers(merge_split(records, doc.text), doc.text)
+    return carry_speakers(merge_split(records, text), text)
 
 
 def carry_speakers(records: list[dict], text: str) -> list[dict]:
