@@ -139,8 +139,10 @@ CHILD = """
 import resource, sys, json
 from helpers import extract
 summary = extract.extract_corpus(sys.argv[1], extract.Options(quotes=False, events=False), progress=False)
+with open("/proc/self/status") as status:
+    current = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
 print(json.dumps({"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "documents": summary["n_analysed"]}))
+                  "rss_after_mb": current / 1024, "documents": summary["n_analysed"]}))
 """
 
 
@@ -158,6 +160,8 @@ def measure_rss(n: int, workdir: Path) -> dict:
     small, large = found[n], found[10 * n]
     return {"n": n, "peak_rss_mb_at_n": round(small["peak_rss_mb"], 1),
             "peak_rss_mb_at_10n": round(large["peak_rss_mb"], 1),
+            "rss_after_mb_at_n": round(small["rss_after_mb"], 1),
+            "rss_after_mb_at_10n": round(large["rss_after_mb"], 1),
             "ratio": round(large["peak_rss_mb"] / small["peak_rss_mb"], 3)}
 
 

@@ -297,6 +297,32 @@ def test_long_document_is_truncated_with_a_reason(hostile):
     assert row["text"].endswith("previous year.")  # cut at a paragraph break, not mid-sentence
 
 
+def test_html_page_furniture_counts_as_dropped_lines(hostile):
+    folder, _, docs = hostile
+    row = docs.set_index("doc_id").loc["web/article.html"]
+    view = clean.before_after("web/article.html", folder, docs)
+    # Menus, share buttons and the footer are lines of the page that the article text lacks.
+    assert row["n_lines_dropped"] >= 3 and len(view["dropped"]) >= 3
+    assert row["n_chars_removed"] > 0
+    assert all(line not in row["text"] for line in view["dropped"])
+
+
+def test_rerun_with_the_cache_cleans_and_sketches_nothing_again(tmp_path, monkeypatch):
+    corpus = write(tmp_path / "raw", {"a.txt": story("harbour"), "b.txt": story("bridge"), "c.txt": NEAR_BASE,
+                                      "d.txt": NEAR_COPY})
+    cache_path = tmp_path / "clean.sqlite"
+    first = clean.clean_corpus(corpus, cache_path=cache_path, progress=False)
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a cached result was computed again")
+
+    monkeypatch.setattr(clean, "clean_record", forbidden)
+    monkeypatch.setattr(clean, "minhash_of", forbidden)
+    second = clean.clean_corpus(corpus, cache_path=cache_path, progress=False)
+    pd.testing.assert_frame_equal(first, second)
+    assert (second["reason"] == "near duplicate").sum() == 1
+
+
 def test_truncate():
     assert clean.truncate("short", 10) == "short"
     assert clean.truncate("one two three\n\nfour five six", 20) == "one two three"

@@ -276,3 +276,35 @@ def test_unreadable_bytes_never_raise(tmp_path):
 def test_missing_folder_raises():
     with pytest.raises(FileNotFoundError, match="does not exist"):
         ingest.iter_files("/nonexistent/newsdesk/corpus")
+
+
+def _read(folder, name: str, content: str) -> list[ingest.RawRecord]:
+    path = folder / name
+    path.write_text(content, encoding="utf-8")
+    return list(ingest.read_file(path, folder))
+
+
+def test_json_array_export_gives_one_record_per_object(tmp_path):
+    rows = [{"headline": "Dam repairs begin", "body": "Engineers began repairs on the dam on Monday.",
+             "date": "2025-05-05", "outlet": "River Times"},
+            ["not", "an", "object"],
+            {"title": "Market reopens", "text": "The central market reopened after a fire."}]
+    records = _read(tmp_path, "export.json", json.dumps(rows))
+    assert [r.doc_id for r in records] == ["export.json#1", "export.json#2", "export.json#3"]
+    assert records[0].title == "Dam repairs begin" and records[0].source == "River Times"
+    assert records[0].published == dt.date(2025, 5, 5)
+    assert "not an object" in records[1].reject and records[2].reject is None
+
+
+def test_single_json_object_and_malformed_json(tmp_path):
+    (one,) = _read(tmp_path, "one.json", json.dumps({"text": "A ferry sank near the port; all were rescued."}))
+    assert one.reject is None and one.record is None and one.body.startswith("A ferry")
+    (bad,) = _read(tmp_path, "bad.json", '{"text": "unfinished')
+    assert "malformed JSON" in bad.reject
+
+
+def test_tsv_rows_are_records(tmp_path):
+    content = "title\ttext\tsource\nBridge closed\tThe old bridge closed for repairs on Friday.\tCity Desk\n"
+    (record,) = _read(tmp_path, "feed.tsv", content)
+    assert record.format == "tsv" and record.doc_id == "feed.tsv#2"
+    assert record.title == "Bridge closed" and record.source == "City Desk"

@@ -119,3 +119,18 @@ def test_load_cues_reads_the_lexicon():
     cues = quotes.load_cues()
     assert {"say", "tell", "warn", "add"} <= cues
     assert all(c == c.lower() and not c.startswith("#") for c in cues)
+
+
+def test_quote_running_over_two_paragraphs_takes_the_closing_speaker(analyse):
+    text = ("\u201cWe have asked for help three times and nobody came. The wells are dry and the road is closed.\n\n"
+            "\u201cIf the trucks do not arrive this week, families will leave,\u201d said Mariam Odeh, a village "
+            "council member.")
+    quotes = _quotes(analyse, text)
+    assert len(quotes) == 2
+    assert quotes[0]["quote"].startswith("We have asked for help") and quotes[0]["quote"].endswith("closed.")
+    assert {q["speaker_text"] for q in quotes} == {"Mariam Odeh"}
+
+
+def test_running_on_quotes_with_straight_marks():
+    text = '"The first paragraph goes on.\n\n"The second one closes," she said.'
+    assert quotes.open_paragraph_quotes(text) == [(1, text.index("\n"))]

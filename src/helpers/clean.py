@@ -225,7 +225,7 @@ def jaccard(a: set, b: set) -> float:
     return len(a & b) / len(a | b) if a or b else 1.0
 
 
-def mark_duplicates(docs: list[dict], threshold: float) -> None:
+def mark_duplicates(docs: list[dict], threshold: float, sketches: dict | None = None) -> None:
     """Set ``status``/``dup_of``/``similarity`` on exact and near duplicates, in place.
 
     The original is the earliest published document (then the shortest, then the first
@@ -233,6 +233,7 @@ def mark_duplicates(docs: list[dict], threshold: float) -> None:
     ``content_hash`` is equal, a near duplicate when its word 3-gram Jaccard similarity to a
     kept document reaches ``threshold``. MinHash LSH (datasketch) proposes candidates with a
     looser threshold; the exact similarity decides, so the verdict does not depend on sketch noise.
+    ``sketches`` (content hash → MinHash) is read and filled, so a caller can keep them between runs.
     """
     from datasketch import MinHashLSH
 
@@ -241,7 +242,8 @@ def mark_duplicates(docs: list[dict], threshold: float) -> None:
     first_by_hash: dict[str, str] = {}
     near = 0 < threshold <= 1
     lsh = MinHashLSH(threshold=max(threshold - 0.15, 0.05), num_perm=128) if near else None
-    grams: dict[str, set] = {}
+    sketches = {} if sketches is None else sketches
+    texts: dict[str, str] = {}  # shingles are rebuilt only for the few candidate pairs
     for doc in order:
         original = first_by_hash.setdefault(doc["content_hash"], doc["doc_id"])
         if original != doc["doc_id"]:
@@ -249,16 +251,19 @@ def mark_duplicates(docs: list[dict], threshold: float) -> None:
             continue
         if not near:
             continue
-        own = shingles(doc["text"])
-        sketch = minhash_of(own)
-        scored = [(jaccard(own, grams[c]), c) for c in lsh.query(sketch)]
-        best = max(scored, default=None)
-        if best and best[0] >= threshold:
-            doc.update(status="duplicate", reason="near duplicate", dup_of=best[1],
-                       similarity=round(best[0], 3))
-            continue
+        sketch = sketches.get(doc["content_hash"])
+        if sketch is None:
+            sketch = sketches[doc["content_hash"]] = minhash_of(shingles(doc["text"]))
+        candidates = lsh.query(sketch)
+        if candidates:
+            own = shingles(doc["text"])
+            similarity, best = max((jaccard(own, shingles(texts[c])), c) for c in candidates)
+            if similarity >= threshold:
+                doc.update(status="duplicate", reason="near duplicate", dup_of=best,
+                           similarity=round(similarity, 3))
+                continue
         lsh.insert(doc["doc_id"], sketch)
-        grams[doc["doc_id"]] = own
+        texts[doc["doc_id"]] = doc["text"]
 
 
 def detect_language(text: str) -> str:
@@ -343,22 +348,31 @@ def clean_corpus(raw_dir: Path, options: Options | None = None, *,
         for path in tqdm(files, desc="cleaning", unit="file", disable=not progress):
             key = cache.fingerprint(hashlib.sha256(path.read_bytes()).hexdigest(),
                                     path.relative_to(raw_dir).as_posix(), version)
-            cached = db.get_many([key]).get(key) if db else None
+            cached = db.get_many([key]).get(key) if db is not None else None
             if cached is None:
                 cached = [clean_record(raw, cleaner) for raw in ingest.read_file(path, Path(raw_dir))]
-                if db:
+                if db is not None:  # an empty Store is falsy (it has a length): compare with None
                     db.put_many({key: cached})
             rows.extend(dict(row) for row in cached)
+        finish_texts(rows, options)
+        sketches = {}
+        if db is not None:
+            hashes = {r["content_hash"] for r in rows if r["status"] == "kept"}
+            stored = db.get_many(f"minhash:{h}" for h in hashes)
+            sketches = {key.removeprefix("minhash:"): value for key, value in stored.items()}
+        known = set(sketches)
+        mark_duplicates(rows, options.near_duplicate_threshold, sketches)
+        if db is not None:
+            db.put_many({f"minhash:{h}": sketch for h, sketch in sketches.items() if h not in known})
     finally:
-        if db:
+        if db is not None:
             db.close()
-    finish_corpus(rows, options)
     frame = schema.to_arrow(rows, "documents").to_pandas()
     return schema.conform(frame, "documents")
 
 
-def finish_corpus(rows: list[dict], options: Options) -> None:
-    """Corpus-wide steps on cleaned rows, in place: repeated lines, limits, hashes, duplicates."""
+def finish_texts(rows: list[dict], options: Options) -> None:
+    """Repeated lines, the length limit, word counts and content hashes, in place."""
     kept = [row for row in rows if row["status"] == "kept"]
     if options.repeated_lines:
         furniture = repeated_lines(kept, options.repeated_line_share, options.repeated_line_min_docs)
@@ -379,7 +393,6 @@ def finish_corpus(rows: list[dict], options: Options) -> None:
         row["n_words"] = len(row["text"].split())
         row["n_chars_removed"] = max(row["n_chars_raw"] - len(row["text"]), 0)
         row["content_hash"] = content_hash(row["text"])
-    mark_duplicates(rows, options.near_duplicate_threshold)
 
 
 def analysed(documents: pd.DataFrame, options: Options | None = None) -> pd.Series:

@@ -13,6 +13,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 DAY = dt.timedelta(days=1)
 WEEKDAYS = {name: i for i, name in enumerate(
@@ -228,6 +229,7 @@ DURATION = re.compile(r"(?:for |about |nearly |almost |more than |over |at least
                       r"|(?:decades|years|months|weeks|days)")
 
 
+@lru_cache(maxsize=65536)
 def resolve(text: str, anchor: dt.date | None, future: bool = False) -> Resolved | None:
     """Resolve a date expression against ``anchor`` (the publication date).
 
@@ -248,6 +250,9 @@ def resolve(text: str, anchor: dt.date | None, future: bool = False) -> Resolved
         # 2022") and decades ("the 1990s") are absolute too, so they need no anchor either.
         return _rules(cleaned, dt.date(2000, 1, 1), future)
     if DURATION.fullmatch(cleaned) or anchor is None:
+        return None
+    # dateparser is slow and guesses freely; ask it only about text that names a date.
+    if not re.search(r"\d", cleaned) and not re.search(rf"\b(?:{MONTH_RE}|{WEEKDAY_RE})\b", cleaned):
         return None
     return _dateparser(cleaned, anchor, future)
 

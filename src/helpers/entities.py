@@ -19,6 +19,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -67,6 +68,7 @@ def fold_chars(text: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """The matching key of a name: ``"President Joe Biden's"`` → ``"joe biden"``.
 
@@ -173,8 +175,9 @@ def ruler_patterns(gazetteer: Gazetteer) -> list[dict]:
 
 
 def add_ruler(nlp, gazetteer: Gazetteer) -> None:
-    """Put the gazetteer's entity ruler before ``ner``, so the model keeps its spans."""
-    ruler = nlp.add_pipe("entity_ruler", before="ner", config={"phrase_matcher_attr": "ORTH"})
+    """Put the gazetteer's entity ruler first: before ``ner``, so the model keeps its spans, and
+    before the tagger and parser, which ``add_patterns`` would otherwise run on every pattern."""
+    ruler = nlp.add_pipe("entity_ruler", first=True, config={"phrase_matcher_attr": "ORTH"})
     ruler.add_patterns(ruler_patterns(gazetteer))
 
 

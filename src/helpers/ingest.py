@@ -1,8 +1,9 @@
 """Reading a folder of articles: one :class:`RawRecord` per article, or per rejected input.
 
 Formats: ``.txt``/``.md`` (optional YAML front matter), ``.html``/``.htm`` (main text by
-trafilatura, date by htmldate), ``.jsonl`` and ``.csv`` (one article per line or row; columns
-beyond the known fields are kept as metadata). Nothing here raises on bad input: a file or a
+trafilatura, date by htmldate), ``.jsonl``, ``.csv`` and ``.tsv`` (one article per line or row)
+and ``.json`` (an article object or an array of them); fields beyond the known ones are kept
+as metadata. Nothing here raises on bad input: a file or a
 record that cannot be read becomes a record with ``reject`` set, so every input is accounted for.
 """
 
@@ -22,7 +23,7 @@ import yaml
 
 TEXT_FORMATS = {".txt": "txt", ".md": "md", ".markdown": "md", ".text": "txt"}
 HTML_FORMATS = {".html": "html", ".htm": "html", ".xhtml": "html"}
-RECORD_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
+RECORD_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "tsv"}
 
 # Field names of JSONL/CSV records, and the synonyms that real exports use for them.
 FIELD_SYNONYMS = {
@@ -105,8 +106,10 @@ def read_file(path: Path, root: Path) -> Iterator[RawRecord]:
         yield read_html(text, base, name_date)
     elif fmt == "jsonl":
         yield from read_jsonl(text, base)
+    elif fmt == "json":
+        yield from read_json(text, base)
     else:
-        yield from read_csv(text, base)
+        yield from read_csv(text, base, delimiter="\t" if fmt == "tsv" else ",")
 
 
 def decode(data: bytes) -> tuple[str | None, str | None, str | None]:
@@ -200,7 +203,7 @@ def read_html(markup: str, base: dict, name_date: dt.date | None) -> RawRecord:
         return RawRecord(**base, reject=f"HTML could not be parsed: {error}")
     if not text or not text.strip():
         return RawRecord(**base, reject="HTML page has no main text")
-    record = RawRecord(**base, body=text, page_text=trafilatura.html2txt(markup) or None)
+    record = RawRecord(**base, body=text, page_text=page_text(markup))
     if meta is not None:
         record.title = clean_field(meta.title)
         record.source = clean_field(meta.sitename)
@@ -211,6 +214,37 @@ def read_html(markup: str, base: dict, name_date: dt.date | None) -> RawRecord:
         found = None
     record.published = parse_date(found) or name_date
     return record
+
+
+BLOCK_TAGS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd", "blockquote", "pre",
+              "figcaption", "caption", "div", "section", "article", "header", "footer", "nav", "aside",
+              "main", "form", "button", "label", "time", "address", "ul", "ol", "table", "tr", "body"}
+
+
+def page_text(markup: str) -> str | None:
+    """All visible text of a page, one line per innermost block (paragraph, list item, menu).
+
+    This is the "before" of cleaning for HTML: what main-text extraction leaves out (menus,
+    share buttons, footers) shows up as dropped lines and removed characters.
+    """
+    import lxml.html
+
+    try:
+        tree = lxml.html.fromstring(markup.encode("utf-8"))
+    except (ValueError, lxml.etree.ParserError):
+        return None
+    for hidden in tree.xpath("//script|//style|//noscript|//template|//head|//svg"):
+        hidden.drop_tree()
+    lines = []
+    for element in tree.iter():
+        if not isinstance(element.tag, str) or element.tag not in BLOCK_TAGS:
+            continue
+        if any(isinstance(d.tag, str) and d.tag in BLOCK_TAGS for d in element.iterdescendants()):
+            continue
+        line = " ".join(element.text_content().split())
+        if line:
+            lines.append(line)
+    return "\n".join(lines) or None
 
 
 def read_jsonl(text: str, base: dict) -> Iterator[RawRecord]:
@@ -233,10 +267,37 @@ def read_jsonl(text: str, base: dict) -> Iterator[RawRecord]:
         yield from_row(record, row)
 
 
-def read_csv(text: str, base: dict) -> Iterator[RawRecord]:
-    """One record per CSV row (RFC 4180; multi-line fields allowed); bad rows are rejected."""
+def read_json(text: str, base: dict) -> Iterator[RawRecord]:
+    """A ``.json`` export: one article object, or an array of them (records numbered from 1).
+
+    A file that is not valid JSON is one rejection; in an array, an element that is not an
+    object rejects that element only.
+    """
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        yield RawRecord(**base, reject=f"malformed JSON: {error.msg} (line {error.lineno})")
+        return
+    if isinstance(data, dict):
+        yield from_row(RawRecord(**base), data)
+        return
+    if not isinstance(data, list):
+        yield RawRecord(**base, reject="JSON file is neither an object nor an array of objects")
+        return
+    for number, row in enumerate(data, start=1):
+        record = RawRecord(**base, record=number)
+        record.doc_id = f"{base['doc_id']}#{number}"
+        if not isinstance(row, dict):
+            record.reject = f"element {number} of the JSON array is not an object"
+            yield record
+            continue
+        yield from_row(record, row)
+
+
+def read_csv(text: str, base: dict, delimiter: str = ",") -> Iterator[RawRecord]:
+    """One record per CSV (or TSV) row, RFC 4180 with multi-line fields; bad rows are rejected."""
     csv.field_size_limit(2**31 - 1)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = [h.strip().lstrip("\ufeff") for h in next(reader)]
     except (StopIteration, csv.Error) as error:

@@ -4,7 +4,9 @@ Quoted spans are found in the text (straight or curly marks). Each is attributed
 nearest verb of speech (``data/lexicons/speech_cues.txt``) outside the quotes in the same or
 the preceding sentence; the speaker is that verb's subject (or the object of "according to").
 A quote split by its attribution (``"We will respond," Haddad said, "at a time of our
-choosing."``) becomes one record. Pronoun speakers take the latest fitting name before them.
+choosing."``) becomes one record; a quote that runs over several paragraphs (each opens with a
+quotation mark, only the last closes) takes the speaker named at its end. Pronoun speakers take
+the latest fitting name that was a subject.
 """
 
 from __future__ import annotations
@@ -40,6 +42,31 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
     for match in QUOTE.finditer(text):
         group = next(g for g in ("a", "b", "c") if match.group(g) is not None)
         spans.append((match.start(group), match.end(group)))
+    return spans
+
+
+def open_paragraph_quotes(text: str) -> list[tuple[int, int]]:
+    """Quotes that run on into the next paragraph, the news way: the paragraph opens a quote
+    and never closes it, and the next paragraph opens the quote again.
+
+    Returns the character ranges (without the opening mark) up to the end of each such
+    paragraph.
+    """
+    spans = []
+    paragraphs = [m for m in re.finditer(r"[^\n]+", text)]
+    for paragraph, following in zip(paragraphs, paragraphs[1:], strict=False):
+        line = paragraph.group()
+        opened = max(line.rfind("\u201c"), line.rfind("\u00ab"))
+        closed = max(line.rfind("\u201d"), line.rfind("\u00bb"))
+        if opened < 0 or opened < closed:
+            # Straight marks: a paragraph that starts with one and holds an odd number of them.
+            if not (line.startswith('"') and line.count('"') % 2 == 1):
+                continue
+            opened = 0
+        if following.group().lstrip()[:1] in {'"', "\u201c", "\u00ab"}:
+            start = paragraph.start() + opened + 1
+            if len(text[start:paragraph.end()].split()) >= 2:
+                spans.append((start, paragraph.end()))
     return spans
 
 
@@ -112,7 +139,8 @@ def extract(doc, cues: Iterable[str] | None = None) -> list[dict]:
     """
     cues = set(cues) if cues is not None else load_cues()
     text = doc.text  # Doc.text joins every token on each access: read it once
-    spans = [s for s in quoted_spans(text) if len(text[s[0]:s[1]].split()) >= 2]
+    running_on = open_paragraph_quotes(text)
+    spans = sorted({s for s in quoted_spans(text) if len(text[s[0]:s[1]].split()) >= 2} | set(running_on))
     if not spans:
         return []
     inside = set()
@@ -153,7 +181,18 @@ def extract(doc, cues: Iterable[str] | None = None) -> list[dict]:
             "speaker_end": speaker.end_char if speaker is not None else None,
             "cue": cue, "quote": text[start:end].strip(), "start_char": start, "end_char": end,
         })
-    return carry_speakers(merge_split(records, text), text)
+    records = carry_speakers(merge_split(records, text), text)
+    return attribute_running_on(records, {start for start, _ in running_on})
+
+
+def attribute_running_on(records: list[dict], running_on: set[int]) -> list[dict]:
+    """A paragraph of a quote that runs on takes the speaker of the paragraph that ends it."""
+    for index in range(len(records) - 2, -1, -1):
+        record, after = records[index], records[index + 1]
+        if record["start_char"] in running_on and record["cue"] is None and after["cue"] is not None:
+            for field in ("speaker_text", "speaker_start", "speaker_end", "cue"):
+                record[field] = after[field]
+    return records
 
 
 def carry_speakers(records: list[dict], text: str) -> list[dict]:
