@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -14,6 +15,11 @@ os.environ.setdefault("NEWSDESK_REPORTS", str(_SANDBOX / "reports"))
 import pytest  # noqa: E402
 
 from helpers import extract  # noqa: E402
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Remove the throwaway output folder (pytest's own tmp_path folders are pruned by pytest)."""
+    shutil.rmtree(_SANDBOX, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -108,6 +108,7 @@ def test_html_renderings_hide_code(fixture_run):
     page = (run_dir / "02_entities.html").read_text()
     assert "extract.extract_corpus" not in page
     assert "<script src=" not in page
+    assert "cleaning:" not in (run_dir / "01_clean.html").read_text(), "progress bars belong to the terminal"
 
 
 @pytest.mark.slow

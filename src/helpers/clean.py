@@ -22,7 +22,7 @@ from pathlib import Path
 
 import ftfy
 import pandas as pd
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from . import cache, ingest, paths, schema, store
 

@@ -230,7 +230,7 @@ def _transliterated(span) -> bool:
     return any(ch in APOSTROPHES for ch in word[1:]) and not re.search(rf"[{APOSTROPHES}]s$", word)
 
 
-def join_split_names(doc) -> None:
+def join_split_names(doc, text: str | None = None) -> None:
     """Join entity spans that a transliteration apostrophe split ("Dir'" + "al-Rafidayn").
 
     Two name spans (PERSON, ORG, NORP) separated only by an apostrophe and/or one space
@@ -240,7 +240,7 @@ def join_split_names(doc) -> None:
     """
     ents, changed = list(doc.ents), False
     merged, joined = [], []
-    text = doc.text  # Doc.text joins every token on each access: read it once
+    text = doc.text if text is None else text  # Doc.text joins every token on each access
     for ent in ents:
         if merged:
             last = merged[-1]
@@ -296,14 +296,15 @@ def widen_gazetteer_tails(doc) -> None:
                 token.ent_id_ = ""
 
 
-def doc_mentions(doc, places: dict[str, str]) -> list[dict]:
+def doc_mentions(doc, places: dict[str, str], text: str | None = None) -> list[dict]:
     """The entity mentions of a Doc, with in-document short-name resolution.
 
     Returns dicts: start_char, end_char, text, label, gazetteer_id, sentence, metonymy and
     ``full`` (the longer name a short one refers to, e.g. "al-Saadi" → "Abu Baqir al-Saadi";
-    names of people, organisations and groups, matched on their last words).
+    names of people, organisations and groups, matched on their last words). ``text`` is the
+    Doc's text when the caller has it (rebuilding it from the tokens is slow).
     """
-    join_split_names(doc)
+    join_split_names(doc, text)
     starts = [sent.start for sent in doc.sents]  # sentence of a token: bisect, not a token loop
     mentions = []
     names: list[tuple[list[str], str]] = []  # folded tokens of full names seen so far

@@ -11,10 +11,14 @@ verb that governs it ("the US military carried out a strike") acts on the object
 
 from __future__ import annotations
 
+import bisect
 import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy
+from spacy.attrs import LEMMA
 
 from . import paths
 
@@ -51,17 +55,33 @@ def load_triggers(path: Path = TRIGGERS_FILE) -> list[Trigger]:
     return triggers
 
 
-def match_trigger(token, triggers: list[Trigger]) -> Trigger | None:
-    """The first lexicon row that ``token`` satisfies, or ``None``."""
-    lemma = token.lemma_.lower()
-    context = None
+def index_triggers(triggers: list[Trigger]) -> dict[tuple[str, str], list[Trigger]]:
+    """Lexicon rows by (lemma, part of speech), in file order: one look-up per token."""
+    index: dict[tuple[str, str], list[Trigger]] = {}
     for trigger in triggers:
-        if trigger.lemma != lemma or trigger.pos != token.pos_:
-            continue
+        index.setdefault((trigger.lemma, trigger.pos), []).append(trigger)
+    return index
+
+
+def match_trigger(token, triggers: list[Trigger] | dict) -> Trigger | None:
+    """The first lexicon row that ``token`` satisfies, or ``None``.
+
+    ``triggers`` is the lexicon or its :func:`index_triggers`.
+    """
+    index = triggers if isinstance(triggers, dict) else index_triggers(triggers)
+    rows = index.get((token.lemma_.lower(), token.pos_))
+    if not rows:
+        return None
+    context = None
+    for trigger in rows:
         if not trigger.requires:
             return trigger
         if context is None:
-            before = token.doc[max(token.i - 3, token.sent.start):token.i]
+            before = []
+            for i in range(token.i - 1, max(token.i - 4, -1), -1):  # up to 3 tokens, same sentence
+                before.append(token.doc[i])
+                if token.doc[i].is_sent_start:
+                    break
             context = {t.lower_ for t in [*token.children, *before]}
             context |= {t.lemma_.lower() for t in token.children}
         if trigger.requires & context:
@@ -88,12 +108,15 @@ def parse_number(text: str) -> int | None:
 
 def _span_of(token):
     """The phrase a token heads, without clauses, widened to the entities it cuts through."""
+    doc = token.doc
     keep = [t for t in token.subtree if _in_phrase(t, token) and not t.is_space]
     start, end = min(t.i for t in keep), max(t.i for t in keep) + 1
-    for ent in token.doc.ents:
-        if ent.start < end and ent.end > start:
-            start, end = min(start, ent.start), max(end, ent.end)
-    return token.doc[start:end]
+    # Widen by the tokens' entity tags (cheaper than scanning doc.ents, which is rebuilt per access).
+    while start > 0 and doc[start].ent_iob_ == "I":
+        start -= 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return doc[start:end]
 
 
 def _in_phrase(token, head) -> bool:
@@ -182,24 +205,35 @@ def _syntactic_actors(token):
     return actor, target
 
 
-def extract(doc, mentions: list[dict], dates: list[dict], triggers: list[Trigger]) -> list[dict]:
+def _trigger_candidates(doc, index: dict) -> list[int]:
+    """Indices of the tokens whose lemma is in the lexicon, found on arrays: looking at every
+    token in Python costs more than the rest of the event extraction together."""
+    lemmas = {doc.vocab.strings.add(lemma) for lemma, _ in index}
+    column = doc.to_array([LEMMA])
+    return [int(i) for i in numpy.flatnonzero(numpy.isin(column, list(lemmas)))]
+
+
+def extract(doc, mentions: list[dict], dates: list[dict], triggers: list[Trigger] | dict) -> list[dict]:
     """Event records of a parsed Doc.
 
     ``mentions`` and ``dates`` are this document's records (character offsets) so actors,
-    places and dates can point to them. Returns dicts with: sentence, sentence_start,
-    event_type, trigger, count, actor1_start/end, actor1_text, actor2_start/end,
-    actor2_text, location_start/end, location_text, date_start/end (of a DATE mention) or
-    ``None``.
+    places and dates can point to them; ``triggers`` is the lexicon or its index. Returns
+    dicts with: sentence, sentence_start, event_type, trigger, count, actor1_start/end,
+    actor1_text, actor2_start/end, actor2_text, location_start/end, location_text,
+    date_start/end (of a DATE mention) or ``None``.
     """
     records = []
-    for sent in doc.sents:
-        found = []
-        for token in sent:
-            if token.pos_ not in {"VERB", "NOUN", "PROPN"}:
-                continue
-            trigger = match_trigger(token, triggers)
-            if trigger is not None:
-                found.append((token, trigger))
+    index = index_triggers(triggers) if not isinstance(triggers, dict) else triggers
+    sentences = list(doc.sents)
+    starts = [sent.start for sent in sentences]
+    by_sentence: dict[int, list] = {}
+    for i in _trigger_candidates(doc, index):
+        token = doc[i]
+        trigger = match_trigger(token, index)
+        if trigger is not None:
+            by_sentence.setdefault(bisect.bisect_right(starts, i) - 1, []).append((token, trigger))
+    for number, found in sorted(by_sentence.items()):
+        sent = sentences[number]
         types = {t.event_type for _, t in found}
         if len(types) > 1:
             found = [(tok, t) for tok, t in found if t.event_type != "statement"]

@@ -25,7 +25,9 @@ import pyarrow.parquet as pq
 
 from . import cache, dates, entities, events, nlp, paths, quotes, store
 
-NUMERIC_LABELS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"}
+# Labels that name something and get a canonical entity id; numbers and dates do not.
+NAMED_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART",
+                "LANGUAGE"}
 TABLES = ("mentions", "entities", "dates", "quotes", "events", "cooccurrence")
 CHUNK = 256  # documents per cache commit and per Parquet row group
 
@@ -65,22 +67,27 @@ class Extractor:
         self.nlp = nlp.load(options.model, tuple(options.components))
         entities.add_ruler(self.nlp, self.gazetteer)
         self.cues = quotes.load_cues()
-        self.triggers = events.load_triggers()
+        self.triggers = events.index_triggers(events.load_triggers())
 
-    def analyse(self, doc, published: dt.date | None) -> dict:
-        """Records of one Doc: ``{"mentions", "dates", "quotes", "events"}`` (lists of dicts)."""
-        mentions = entities.doc_mentions(doc, self.gazetteer.metonymy)
+    def analyse(self, doc, published: dt.date | None, text: str | None = None) -> dict:
+        """Records of one Doc: ``{"mentions", "dates", "quotes", "events"}`` (lists of dicts).
+
+        ``text`` is the Doc's text when known (``Doc.text`` is rebuilt from tokens on each access).
+        """
+        text = doc.text if text is None else text
+        mentions = entities.doc_mentions(doc, self.gazetteer.metonymy, text)
         date_records = []
-        for ent in doc.ents:
-            if ent.label_ != "DATE":
+        for mention in mentions:
+            if mention["label"] != "DATE":
                 continue
+            ent = doc.char_span(mention["start_char"], mention["end_char"])
             found = dates.resolve(ent.text, published, future=dates.future_context(ent))
             date_records.append({
                 "start_char": ent.start_char, "end_char": ent.end_char, "text": ent.text,
                 "start_date": found.start if found else None,
                 "end_date": found.end if found else None,
                 "precision": found.precision if found else None, "anchor": published})
-        found_quotes = quotes.extract(doc, self.cues) if self.options.quotes else []
+        found_quotes = quotes.extract(doc, self.cues, text) if self.options.quotes else []
         found_events = (events.extract(doc, mentions, date_records, self.triggers)
                         if self.options.events else [])
         return {"mentions": mentions, "dates": date_records, "quotes": found_quotes,
@@ -88,9 +95,9 @@ class Extractor:
 
     def pipe(self, items: Iterator[tuple[str, str, dt.date | None]]) -> Iterator[tuple[str, dict]]:
         """``(key, text, published)`` items → ``(key, records)``, through ``nlp.pipe``."""
-        stream = ((text, (key, published)) for key, text, published in items)
-        for doc, (key, published) in self.nlp.pipe(stream, as_tuples=True, batch_size=self.options.batch_size):
-            yield key, self.analyse(doc, published)
+        stream = ((text, (key, text, published)) for key, text, published in items)
+        for doc, (key, text, published) in self.nlp.pipe(stream, as_tuples=True, batch_size=self.options.batch_size):
+            yield key, self.analyse(doc, published, text)
 
 
 def fingerprint(options: Options) -> str:
@@ -132,7 +139,7 @@ def extract_corpus(corpus: str, options: Options | None = None, progress: bool =
     model description and table row counts. The summary is also written to
     ``extract_summary.json`` beside the tables (the run manifest picks it up).
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     from . import engines
 
@@ -149,9 +156,12 @@ def extract_corpus(corpus: str, options: Options | None = None, progress: bool =
             done = db.present(r["key"] for r in rows)
             yield from ((r["key"], r["text"], r["published"]) for r in rows if r["key"] not in done)
 
-    n_analysed = sum(len(rows) for rows in analysed_batches(corpus, options, version))
-    todo = list(dict.fromkeys(k for k, _, _ in pending()))
-    bar = tqdm(total=len(todo), desc="extracting", unit="doc", disable=not progress)
+    # A first pass counts, for the summary and the progress bar; texts stream in the second.
+    n_analysed = n_todo = 0
+    for rows in analysed_batches(corpus, options, version):
+        n_analysed += len(rows)
+        n_todo += len({r["key"] for r in rows} - db.present(r["key"] for r in rows))
+    bar = tqdm(total=n_todo, desc="extracting", unit="doc", disable=not progress)
     n_processed = 0
     with bar:
         batch: dict[str, dict] = {}
@@ -210,9 +220,7 @@ def _cached(db: cache.Store, corpus: str, options: Options, version: str
 def assemble(corpus: str, options: Options, version: str, db: cache.Store) -> dict[str, int]:
     """Resolve entities across the corpus and write all stage-2 tables; returns row counts."""
     gazetteer = entities.load_gazetteer(options.gazetteer_path)
-    resolver = entities.Resolver(gazetteer, threshold=options.fuzzy_threshold,
-                                 labels={"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT",
-                                         "PRODUCT", "LAW", "WORK_OF_ART", "LANGUAGE"})
+    resolver = entities.Resolver(gazetteer, threshold=options.fuzzy_threshold, labels=NAMED_LABELS)
     for chunk in _cached(db, corpus, options, version):
         for _, records in chunk:
             resolver.observe(records["mentions"])

@@ -82,12 +82,14 @@ def _speaker_span(verb, inside: set[int]):
         return None
     keep = [t for t in subject.subtree if _inside(t, subject)]
     span = subject.doc[min(t.i for t in keep):max(t.i for t in keep) + 1]
-    # Widen to whole entities the phrase cuts through ("al" of "al-Darraji").
-    start, end = span.start, span.end
-    for ent in subject.doc.ents:
-        if ent.start < end and ent.end > start:
-            start, end = min(start, ent.start), max(end, ent.end)
-    return subject.doc[start:end]
+    # Widen to whole entities the phrase cuts through ("al" of "al-Darraji"), by the tokens'
+    # entity tags (doc.ents is rebuilt from every token on each access).
+    doc, start, end = subject.doc, span.start, span.end
+    while start > 0 and doc[start].ent_iob_ == "I":
+        start -= 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return doc[start:end]
 
 
 def _inside(token, head) -> bool:
@@ -131,14 +133,14 @@ def _resolve_pronoun(span, names: list):
     return (subjects or candidates or [span])[-1]
 
 
-def extract(doc, cues: Iterable[str] | None = None) -> list[dict]:
+def extract(doc, cues: Iterable[str] | None = None, text: str | None = None) -> list[dict]:
     """Quote records of a parsed Doc.
 
     Returns dicts with: speaker_text, speaker_start, speaker_end (character offsets of the
     speaker phrase, for entity lookup), cue, quote, start_char, end_char.
     """
     cues = set(cues) if cues is not None else load_cues()
-    text = doc.text  # Doc.text joins every token on each access: read it once
+    text = doc.text if text is None else text  # Doc.text joins every token on each access
     running_on = open_paragraph_quotes(text)
     spans = sorted({s for s in quoted_spans(text) if len(text[s[0]:s[1]].split()) >= 2} | set(running_on))
     if not spans:

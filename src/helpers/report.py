@@ -192,15 +192,20 @@ def runs_index(reports_dir: Path) -> Path:
 
 
 def notebook_html(notebook: Path, target: Path) -> Path:
-    """Render an executed notebook as HTML without code cells and without network scripts."""
+    """Render an executed notebook as HTML without code, stderr output or network scripts."""
     import nbformat
     from nbconvert import HTMLExporter
 
+    notebook_node = nbformat.read(notebook, as_version=4)
+    for cell in notebook_node.cells:
+        # Progress bars and warnings on stderr help at the keyboard, not in a report.
+        cell["outputs"] = [o for o in cell.get("outputs", [])
+                           if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
     exporter = HTMLExporter(template_name="offline",
                             extra_template_basedirs=[str(Path(__file__).parent / "templates")],
                             exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True, embed_images=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+    body, _ = exporter.from_notebook_node(notebook_node)
     with store.atomic_path(Path(target)) as tmp:
         tmp.write_text(body, encoding="utf-8")
     return Path(target)
