@@ -71,3 +71,12 @@ def test_index_shows_every_figure_and_the_hostile_text_as_text(browser, fixture_
     assert images >= 7
     body = browser.execute_script("return document.body.innerText")
     assert "Newsdesk report" in body
+
+
+@pytest.mark.parametrize("page", ["01_clean.html", "02_entities.html"])
+def test_hostile_article_text_is_shown_not_run(browser, fixture_run, page):
+    _, run_dir, _ = fixture_run
+    browser.get((run_dir / page).resolve().as_uri())
+    body = browser.execute_script("return document.body.innerText")
+    assert "onerror=alert(1)" in body  # the article's words, displayed as words
+    assert browser.execute_script("return window.__pwned === undefined")

@@ -79,7 +79,10 @@ def run_fixture_corpus(tmp_path_factory):
     """One `newsdesk run` over the fixture corpus (the session fixture `fixture_run` in conftest)."""
     raw = build_small_corpus(tmp_path_factory.mktemp("corpus") / "fixture")
     reports = tmp_path_factory.mktemp("reports")
-    result = newsdesk("run", "--raw", str(raw), "--reports", str(reports), "--no-progress")
+    # The hostile page is the example of both 01 (before/after) and 02 (displaCy), so every
+    # way article text reaches a page is exercised by the browser test.
+    result = newsdesk("run", "--raw", str(raw), "--reports", str(reports), "--no-progress",
+                      "-p", "example_doc=mosul.html")
     assert result.returncode == 0, result.stderr[-3000:]
     run_dir = Path(result.stdout.strip().splitlines()[-1].removeprefix("report: ")).parent
     return raw, run_dir, result

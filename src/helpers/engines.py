@@ -45,11 +45,18 @@ def run_local(options, items) -> Iterator[tuple[str, dict]]:
     yield from Extractor(options).pipe(chain(first, items))
 
 
-def _run_pool(options, items, batch_docs: int = 32) -> Iterator[tuple[str, dict]]:
+def _run_pool(options, items) -> Iterator[tuple[str, dict]]:
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
+    batch_docs = options.batch_size
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    if method == "fork":
+        # Load once here: forked workers inherit the pipeline instead of each loading it.
+        from .extract import Extractor, fingerprint
+
+        _WORKER_EXTRACTORS.clear()
+        _WORKER_EXTRACTORS[fingerprint(options)] = Extractor(options)
     with ProcessPoolExecutor(options.n_process, mp_context=multiprocessing.get_context(method)) as pool:
         pending = set()
         while True:
@@ -77,7 +84,7 @@ def _worker_extract(options, batch: list[tuple]) -> list[tuple[str, dict]]:
     return list(extractor.pipe(iter(batch)))
 
 
-def run_dask(options, items, batch_docs: int = 64) -> Iterator[tuple[str, dict]]:
+def run_dask(options, items) -> Iterator[tuple[str, dict]]:
     """On dask.distributed: ``options.scheduler`` if given, else a local cluster.
 
     The local cluster has ``options.n_workers`` single-threaded worker processes (spaCy holds
@@ -87,6 +94,7 @@ def run_dask(options, items, batch_docs: int = 64) -> Iterator[tuple[str, dict]]
     from dask.distributed import Client, LocalCluster, as_completed
 
     items = iter(items)
+    batch_docs = options.batch_size
     first = list(islice(items, batch_docs))
     if not first:
         return
