@@ -63,6 +63,13 @@ def best_of(repeats: int, measure) -> float:
     return min(measure() for _ in range(repeats))
 
 
+def best_pair(repeats: int, first, second) -> tuple[float, float]:
+    """Best timings of two measurements taken in turn (A, B, A, B, ...), so that a slow spell of
+    a shared machine weighs on both sides of a comparison alike."""
+    timings = [(first(), second()) for _ in range(repeats)]
+    return min(a for a, _ in timings), min(b for _, b in timings)
+
+
 def timed(work) -> float:
     started = time.perf_counter()
     work()
@@ -105,9 +112,12 @@ def measure_speed(corpus: str, words: int, repeats: int) -> dict:
             options = extract.Options(n_process=n_process, **flags)
             pipeline = spacy_pipeline(options)
             list(pipeline.pipe(texts[:20]))
-            raw = words / best_of(repeats, lambda p=pipeline, o=options: timed(
-                lambda: list(p.pipe(texts, batch_size=o.batch_size, n_process=o.n_process))))
-            ours = words / best_of(repeats, lambda o=options: newsdesk_seconds(corpus, o))
+            raw_seconds, our_seconds = best_pair(
+                repeats,
+                lambda p=pipeline, o=options: timed(
+                    lambda: list(p.pipe(texts, batch_size=o.batch_size, n_process=o.n_process))),
+                lambda o=options: newsdesk_seconds(corpus, o))
+            raw, ours = words / raw_seconds, words / our_seconds
             results[f"{label}_{n_process}proc"] = {
                 "components": options.components, "spacy_pipe_words_per_s": round(raw),
                 "newsdesk_words_per_s": round(ours), "vs_spacy_pipe": round(ours / raw, 3),
@@ -171,8 +181,9 @@ def measure_dask(corpus: str, words: int, repeats: int) -> dict:
     """Stage 2 (full pipeline) on a LocalCluster with one worker, then two."""
     from helpers import extract
 
-    found = {workers: best_of(repeats, lambda w=workers: newsdesk_seconds(
-        corpus, extract.Options(engine="dask", n_workers=w))) for workers in (1, 2)}
+    one, two = best_pair(repeats, *(lambda w=workers: newsdesk_seconds(
+        corpus, extract.Options(engine="dask", n_workers=w)) for workers in (1, 2)))
+    found = {1: one, 2: two}
     return {"one_worker_s": round(found[1], 2), "two_workers_s": round(found[2], 2),
             "one_worker_words_per_s": round(words / found[1]), "two_workers_words_per_s": round(words / found[2]),
             "speedup": round(found[1] / found[2], 2)}

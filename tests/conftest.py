@@ -37,18 +37,6 @@ def analyse(extractor):
     return run
 
 
-def write_files(folder: Path, files: dict[str, str | bytes]) -> Path:
-    """Write ``{relative path: text or bytes}`` under ``folder``; returns ``folder``."""
-    for name, content in files.items():
-        path = folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    return folder
-
-
 @pytest.fixture(scope="session")
 def fixture_run(tmp_path_factory):
     """One `newsdesk run` over the fixture corpus: (raw folder, run folder, CLI result)."""

@@ -8,7 +8,7 @@ import uuid
 import pandas as pd
 import pytest
 
-from helpers import cache, clean, extract, nlp, paths
+from helpers import cache, clean, extract, nlp, paths, store
 
 from generate import generate
 
@@ -20,6 +20,12 @@ def make_corpus(tmp_path, n: int, start_index: int = 0):
     name = f"t-{uuid.uuid4().hex[:8]}"
     clean.write_documents(name, clean.clean_corpus(raw, progress=False))
     return name, raw
+
+
+def copy_documents(source: str, target: str) -> None:
+    """Give corpus ``target`` the documents table of ``source`` (and nothing else)."""
+    paths.processed_dir(target)
+    shutil.copy(store.table_path(source, "documents"), store.table_path(target, "documents"))
 
 
 def tables(name: str) -> dict[str, pd.DataFrame]:

@@ -4,7 +4,6 @@ the finished work and writes tables identical to an uninterrupted run."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -15,9 +14,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from helpers import extract, paths, store
+from helpers import extract, paths
 
-from test_extract import make_corpus
+from test_extract import copy_documents, make_corpus
 
 pytestmark = pytest.mark.slow
 OPTIONS = extract.Options(quotes=False, events=False)
@@ -56,11 +55,6 @@ def assert_no_partial_tables(name: str) -> None:
         pq.read_table(path)  # a visible table is always a whole one
 
 
-def copy_corpus(source: str, target: str) -> None:
-    paths.processed_dir(target)
-    shutil.copy(store.table_path(source, "documents"), store.table_path(target, "documents"))
-
-
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
     name, _ = make_corpus(tmp_path_factory.mktemp("resume"), 700)
@@ -77,7 +71,7 @@ def assert_same_tables(name: str, expected: dict) -> None:
 def test_killed_during_nlp_resumes_from_the_cache(reference):
     source, expected = reference
     name = source + "-nlp"
-    copy_corpus(source, name)
+    copy_documents(source, name)
     process = start_extraction(name)
     kill_when(process, lambda: cached_documents(name) > 0)
     done = cached_documents(name)
@@ -91,7 +85,7 @@ def test_killed_during_nlp_resumes_from_the_cache(reference):
 def test_killed_while_writing_tables_leaves_none_half_written(reference):
     source, expected = reference
     name = source + "-write"
-    copy_corpus(source, name)
+    copy_documents(source, name)
     folder = paths.processed_dir(name)
     process = start_extraction(name)
     kill_when(process, lambda: any(folder.glob(".*.tmp")))
