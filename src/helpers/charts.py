@@ -75,13 +75,6 @@ def _empty(title: str, message: str = "Nothing to show for these parameters.") -
     return fig
 
 
-def _with_names(frame: pd.DataFrame, entities: pd.DataFrame, column: str = "entity_id") -> pd.DataFrame:
-    names = entities.set_index("entity_id")["name"]
-    out = frame.copy()
-    out["name"] = out[column].map(names).fillna(out[column])
-    return out
-
-
 # --- figures ---------------------------------------------------------------------------------
 
 @styled

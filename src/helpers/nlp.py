@@ -113,10 +113,3 @@ def describe_package(name: str, components: Iterable[str]) -> dict:
     meta = pipeline_meta(package)
     return {"requested": name, "package": package, "version": meta.get("version"),
             "spacy_version": spacy.__version__, "components": list(components)}
-
-
-def describe(nlp: Language) -> dict:
-    """Name, version and active components of a loaded pipeline (for the manifest)."""
-    return {"name": f"{nlp.meta.get('lang', '')}_{nlp.meta.get('name', '')}",
-            "version": nlp.meta.get("version"), "spacy_version": spacy.__version__,
-            "components": list(nlp.pipe_names)}

@@ -138,11 +138,6 @@ def to_arrow(records: Iterable[Mapping], table: str) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=schema)
 
 
-def empty(table: str) -> pd.DataFrame:
-    """An empty DataFrame with the table's columns."""
-    return arrow_schema(table).empty_table().to_pandas()
-
-
 def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     """Check that ``frame`` has every contract column, and order them; raises ``ValueError``."""
     missing = [c for c in columns(table) if c not in frame.columns]
