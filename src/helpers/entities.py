@@ -188,11 +188,12 @@ SPEECH_FORMS = {"said", "says", "say", "told", "tells", "warned", "warns", "adde
                 "rejected", "called", "threatened", "vowed", "confirmed", "responded"}
 
 
-def is_metonymy(ent, places: dict[str, str]) -> bool:
+def is_metonymy(ent, places: dict[str, str], ents: list | None = None) -> bool:
     """Whether a place mention acts as an agent ("Washington said", "Tehran warned").
 
     With a parse: the place (or a place it is coordinated with) is the subject of a verb.
     Without one (NER-only runs): it is directly followed by a verb of saying or acting.
+    ``ents`` is the Doc's entity spans when the caller has them.
     """
     if ent.label_ not in PLACE_LABELS | {"ORG", "PERSON"} or fold(ent.text) not in places:
         return False
@@ -206,7 +207,7 @@ def is_metonymy(ent, places: dict[str, str]) -> bool:
     nxt = doc[ent.end] if ent.end < len(doc) else None
     if nxt is not None and nxt.lower_ in {"and", ","}:
         # "Washington and Baghdad said": look past the coordinated place.
-        later = [e for e in doc.ents if e.start > ent.end][:1]
+        later = [e for e in (doc.ents if ents is None else ents) if e.start > ent.end][:1]
         nxt = doc[later[0].end] if later and later[0].end < len(doc) else None
     return nxt is not None and (nxt.lower_ in SPEECH_FORMS or nxt.lower_ in {"has", "will", "had"})
 
@@ -230,36 +231,36 @@ def _transliterated(span) -> bool:
     return any(ch in APOSTROPHES for ch in word[1:]) and not re.search(rf"[{APOSTROPHES}]s$", word)
 
 
-def join_split_names(doc, text: str | None = None) -> None:
+def join_split_names(doc, text: str | None = None) -> list:
     """Join entity spans that a transliteration apostrophe split ("Dir'" + "al-Rafidayn").
 
     Two name spans (PERSON, ORG, NORP) separated only by an apostrophe and/or one space
     become one span when the apostrophe stands in the gap or in the first span's last word
     ("Katai'ib" + "Hezbollah"); ORG wins the label. The joined span has no gazetteer id: alias
-    lookup and fuzzy matching decide what the whole name is.
+    lookup and fuzzy matching decide what the whole name is. Then gazetteer names are widened
+    (:func:`widen_gazetteer_tails`). Returns the Doc's entity spans as they now are.
     """
-    ents, changed = list(doc.ents), False
     merged, joined = [], []
     text = doc.text if text is None else text  # Doc.text joins every token on each access
-    for ent in ents:
+    for ent in doc.ents:  # Doc.ents is rebuilt from the tokens on each access: read it once
         if merged:
             last = merged[-1]
             gap = text[last.end_char:ent.start_char]
-            apostrophe = any(ch in APOSTROPHES for ch in gap) or _transliterated(last)
-            if (last.label_ in NAME_LABELS and ent.label_ in NAME_LABELS and apostrophe
-                    and GLUE.fullmatch(gap) and not gazetteer_id(last)):
+            # Cheap tests first: most neighbours are far apart or not both names.
+            if (last.label_ in NAME_LABELS and ent.label_ in NAME_LABELS and GLUE.fullmatch(gap)
+                    and (any(ch in APOSTROPHES for ch in gap) or _transliterated(last))
+                    and not gazetteer_id(last)):
                 label = "ORG" if "ORG" in (last.label_, ent.label_) else last.label_
                 merged[-1] = Span(doc, last.start, ent.end, label=label)
                 joined.append(merged[-1])
-                changed = True
                 continue
         merged.append(ent)
-    if changed:
+    if joined:
         doc.ents = merged
         for span in joined:  # spaCy keeps a token's old id when the new span has none
             for token in span:
                 token.ent_id_ = ""
-    widen_gazetteer_tails(doc)
+    return widen_gazetteer_tails(doc, merged)
 
 
 def _name_prefix(token, ent) -> bool:
@@ -270,7 +271,7 @@ def _name_prefix(token, ent) -> bool:
                  or any(ch in APOSTROPHES for ch in token.text[1:-1])))
 
 
-def widen_gazetteer_tails(doc) -> None:
+def widen_gazetteer_tails(doc, ents: list | None = None) -> list:
     """A gazetteer name that is only the tail of a longer name loses its id and takes the name.
 
     The ruler matches exact forms, so in a spelling variant such as "Katayib Hezbollah" it
@@ -278,8 +279,9 @@ def widen_gazetteer_tails(doc) -> None:
     entity (not titles; compounds of the name or words with a transliteration apostrophe)
     stand right before a gazetteer name of a person, organisation or group, the span takes
     them and drops the id, so alias lookup and fuzzy matching decide what the whole name is.
+    ``ents`` is the Doc's entity spans when the caller has them. Returns the spans as they now are.
     """
-    ents, widened = list(doc.ents), []
+    ents, widened = list(doc.ents if ents is None else ents), []
     for index, ent in enumerate(ents):
         if not gazetteer_id(ent) or ent.label_ not in NAME_LABELS:
             continue
@@ -294,6 +296,7 @@ def widen_gazetteer_tails(doc) -> None:
         for span in widened:  # spaCy keeps a token's old id when the new span has none
             for token in span:
                 token.ent_id_ = ""
+    return ents
 
 
 def doc_mentions(doc, places: dict[str, str], text: str | None = None) -> list[dict]:
@@ -304,11 +307,11 @@ def doc_mentions(doc, places: dict[str, str], text: str | None = None) -> list[d
     names of people, organisations and groups, matched on their last words). ``text`` is the
     Doc's text when the caller has it (rebuilding it from the tokens is slow).
     """
-    join_split_names(doc, text)
+    ents = join_split_names(doc, text)
     starts = [sent.start for sent in doc.sents]  # sentence of a token: bisect, not a token loop
     mentions = []
     names: list[tuple[list[str], str]] = []  # folded tokens of full names seen so far
-    for ent in doc.ents:
+    for ent in ents:
         text = ent.text
         full = short_form_of(fold(text).split(), names) if ent.label_ in SHORT_NAME_LABELS else None
         if full is None and ent.label_ in SHORT_NAME_LABELS and len(fold(text).split()) > 1:
@@ -317,7 +320,7 @@ def doc_mentions(doc, places: dict[str, str], text: str | None = None) -> list[d
             "start_char": ent.start_char, "end_char": ent.end_char, "text": text,
             "label": ent.label_, "gazetteer_id": gazetteer_id(ent),
             "sentence": max(bisect.bisect_right(starts, ent.start) - 1, 0),
-            "metonymy": is_metonymy(ent, places), "full": full,
+            "metonymy": is_metonymy(ent, places, ents), "full": full,
         })
     return mentions
 

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import bisect
 import csv
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy
 from spacy.attrs import LEMMA
+from spacy.strings import get_string_id
 
 from . import paths
 
@@ -208,9 +210,15 @@ def _syntactic_actors(token):
 def _trigger_candidates(doc, index: dict) -> list[int]:
     """Indices of the tokens whose lemma is in the lexicon, found on arrays: looking at every
     token in Python costs more than the rest of the event extraction together."""
-    lemmas = {doc.vocab.strings.add(lemma) for lemma, _ in index}
     column = doc.to_array([LEMMA])
-    return [int(i) for i in numpy.flatnonzero(numpy.isin(column, list(lemmas)))]
+    wanted = _lemma_ids(frozenset(lemma for lemma, _ in index))
+    return [int(i) for i in numpy.flatnonzero(numpy.isin(column, wanted))]
+
+
+@functools.lru_cache(maxsize=8)
+def _lemma_ids(lemmas: frozenset[str]) -> numpy.ndarray:
+    """The string-store ids of the lexicon's lemmas (hashes: the same in every vocabulary)."""
+    return numpy.array(sorted(get_string_id(lemma) for lemma in lemmas), dtype=numpy.uint64)
 
 
 def extract(doc, mentions: list[dict], dates: list[dict], triggers: list[Trigger] | dict) -> list[dict]:
