@@ -2,8 +2,9 @@
 
 Both take the same :class:`~helpers.extract.Options` and an iterator of ``(key, text,
 published)`` items, and yield ``(key, records)`` in any order. With ``n_process`` > 1 (local)
-or on dask, batches go to worker processes, where the model is loaded once per process and
-reused for every batch.
+or on dask, batches go to worker processes. Every process loads the pipeline once and keeps it
+(:func:`extractor`) for later batches and later runs: a notebook kernel that reruns stage 2
+does not load the model again unless the model, gazetteer, lexicons or code changed.
 """
 
 from __future__ import annotations
@@ -13,20 +14,39 @@ from collections.abc import Iterator
 from itertools import chain, islice
 
 ENGINES = ("local", "dask")
-_WORKER_EXTRACTORS: dict = {}
+_LOADED: dict = {}  # this process's extractor, by fingerprint (at most one: pipelines are large)
 
 
-def run(options, items: Iterator[tuple[str, str, dt.date | None]]) -> Iterator[tuple[str, dict]]:
-    """Extract records for every item with the engine ``options.engine``."""
-    if options.engine == "local":
-        yield from run_local(options, items)
-    elif options.engine == "dask":
-        yield from run_dask(options, items)
-    else:
+def extractor(options, version: str | None = None):
+    """This process's :class:`~helpers.extract.Extractor` for ``options``, loaded on first use.
+
+    ``version`` is ``extract.fingerprint(options)`` when the caller has it. A different
+    fingerprint (model, components, gazetteer, lexicons, code) replaces the kept extractor.
+    """
+    from .extract import Extractor, fingerprint
+
+    version = version or fingerprint(options)
+    if version not in _LOADED:
+        _LOADED.clear()
+        _LOADED[version] = Extractor(options)
+    return _LOADED[version]
+
+
+def run(options, items: Iterator[tuple[str, str, dt.date | None]], version: str | None = None
+        ) -> Iterator[tuple[str, dict]]:
+    """Extract records for every item with the engine ``options.engine``.
+
+    ``version`` is ``extract.fingerprint(options)`` when the caller has it.
+    """
+    if options.engine not in ENGINES:
         raise ValueError(f"unknown engine {options.engine!r}; choose one of {ENGINES}")
+    if options.engine == "dask":
+        yield from run_dask(options, items, version)
+    else:
+        yield from run_local(options, items, version)
 
 
-def run_local(options, items) -> Iterator[tuple[str, dict]]:
+def run_local(options, items, version: str | None = None) -> Iterator[tuple[str, dict]]:
     """On this machine: in this process, or in ``options.n_process`` worker processes.
 
     Worker processes each load the pipeline once and run the whole per-document analysis, so
@@ -38,25 +58,22 @@ def run_local(options, items) -> Iterator[tuple[str, dict]]:
     if not first:
         return  # nothing to do: do not even load the model
     if options.n_process > 1:
-        yield from _run_pool(options, chain(first, items))
+        yield from _run_pool(options, chain(first, items), version)
         return
-    from .extract import Extractor
-
-    yield from Extractor(options).pipe(chain(first, items))
+    yield from extractor(options, version).pipe(chain(first, items), options.batch_size)
 
 
-def _run_pool(options, items) -> Iterator[tuple[str, dict]]:
+def _run_pool(options, items, version: str | None) -> Iterator[tuple[str, dict]]:
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
+    from .extract import fingerprint
+
+    version = version or fingerprint(options)
     batch_docs = options.batch_size
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     if method == "fork":
-        # Load once here: forked workers inherit the pipeline instead of each loading it.
-        from .extract import Extractor, fingerprint
-
-        _WORKER_EXTRACTORS.clear()
-        _WORKER_EXTRACTORS[fingerprint(options)] = Extractor(options)
+        extractor(options, version)  # load here: forked workers inherit it instead of each loading it
     with ProcessPoolExecutor(options.n_process, mp_context=multiprocessing.get_context(method)) as pool:
         pending = set()
         while True:
@@ -64,7 +81,7 @@ def _run_pool(options, items) -> Iterator[tuple[str, dict]]:
                 batch = list(islice(items, batch_docs))
                 if not batch:
                     break
-                pending.add(pool.submit(_worker_extract, options, batch))
+                pending.add(pool.submit(_worker_extract, options, version, batch))
             if not pending:
                 return
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -72,53 +89,54 @@ def _run_pool(options, items) -> Iterator[tuple[str, dict]]:
                 yield from future.result()
 
 
-def _worker_extract(options, batch: list[tuple]) -> list[tuple[str, dict]]:
+def _worker_extract(options, version: str, batch: list[tuple]) -> list[tuple[str, dict]]:
     """Runs in a worker process (local pool or dask): reuse this process's extractor."""
-    from .extract import Extractor, fingerprint
-
-    key = fingerprint(options)
-    extractor = _WORKER_EXTRACTORS.get(key)
-    if extractor is None:
-        _WORKER_EXTRACTORS.clear()
-        extractor = _WORKER_EXTRACTORS[key] = Extractor(options)
-    return list(extractor.pipe(iter(batch)))
+    return list(extractor(options, version).pipe(iter(batch), options.batch_size))
 
 
-def run_dask(options, items) -> Iterator[tuple[str, dict]]:
+def run_dask(options, items, version: str | None = None) -> Iterator[tuple[str, dict]]:
     """On dask.distributed: ``options.scheduler`` if given, else a local cluster.
 
     The local cluster has ``options.n_workers`` single-threaded worker processes (spaCy holds
-    the GIL, so processes, not threads, scale). At most two batches per worker are in flight,
-    so memory stays flat however long the stream.
+    the GIL, so processes, not threads, scale) without dask's sampling profiler, which would
+    take a share of every worker's time. At most two batches per worker are in flight, so
+    memory stays flat however long the stream.
     """
+    import dask
     from dask.distributed import Client, LocalCluster, as_completed
 
+    from .extract import fingerprint
+
     items = iter(items)
-    batch_docs = options.batch_size
-    first = list(islice(items, batch_docs))
-    if not first:
+    batches = iter(lambda: list(islice(items, options.batch_size)), [])
+    first = next(batches, None)
+    if first is None:
         return
+    version = version or fingerprint(options)
     cluster = None
     if options.scheduler:
         client = Client(options.scheduler)
     else:
-        cluster = LocalCluster(n_workers=options.n_workers, threads_per_worker=1,
-                               processes=True, dashboard_address=None)
+        with dask.config.set({"distributed.worker.profile.enabled": False}):
+            cluster = LocalCluster(n_workers=options.n_workers, threads_per_worker=1,
+                                   processes=True, dashboard_address=None)
         client = Client(cluster)
     try:
         n_workers = max(len(client.scheduler_info()["workers"]), 1)
         remote_options = client.scatter(options, broadcast=True)
-        pending = as_completed([client.submit(_worker_extract, remote_options, first, pure=False)])
-        for _ in range(2 * n_workers - 1):
-            batch = list(islice(items, batch_docs))
-            if batch:
-                pending.add(client.submit(_worker_extract, remote_options, batch, pure=False))
+
+        def submit(batch):
+            return client.submit(_worker_extract, remote_options, version, batch, pure=False)
+
+        pending = as_completed([submit(first)])
+        for batch in islice(batches, 2 * n_workers - 1):
+            pending.add(submit(batch))
         for future in pending:
             yield from future.result()
             future.release()
-            batch = list(islice(items, batch_docs))
-            if batch:
-                pending.add(client.submit(_worker_extract, remote_options, batch, pure=False))
+            batch = next(batches, None)
+            if batch is not None:
+                pending.add(submit(batch))
     finally:
         client.close()
         if cluster is not None:

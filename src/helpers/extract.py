@@ -93,10 +93,12 @@ class Extractor:
         return {"mentions": mentions, "dates": date_records, "quotes": found_quotes,
                 "events": found_events}
 
-    def pipe(self, items: Iterator[tuple[str, str, dt.date | None]]) -> Iterator[tuple[str, dict]]:
+    def pipe(self, items: Iterator[tuple[str, str, dt.date | None]], batch_size: int | None = None
+             ) -> Iterator[tuple[str, dict]]:
         """``(key, text, published)`` items → ``(key, records)``, through ``nlp.pipe``."""
         stream = ((text, (key, text, published)) for key, text, published in items)
-        for doc, (key, text, published) in self.nlp.pipe(stream, as_tuples=True, batch_size=self.options.batch_size):
+        batch_size = batch_size or self.options.batch_size
+        for doc, (key, text, published) in self.nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
             yield key, self.analyse(doc, published, text)
 
 
@@ -165,7 +167,7 @@ def extract_corpus(corpus: str, options: Options | None = None, progress: bool =
     n_processed = 0
     with bar:
         batch: dict[str, dict] = {}
-        for key, records in engines.run(options, pending()):
+        for key, records in engines.run(options, pending(), version):
             batch[key] = records
             if len(batch) >= CHUNK:
                 db.put_many(batch)
