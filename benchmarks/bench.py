@@ -245,7 +245,7 @@ def main() -> None:
     }
     steps = {"speed": lambda: measure_speed(corpus, words, args.repeats),
              "incremental": lambda: measure_incremental(raw, "bench-incremental", n_documents),
-             "rss": lambda: measure_rss(max(args.n // 2, 100), workdir),
+             "rss": lambda: measure_rss(args.n, workdir),
              "dask": lambda: measure_dask(corpus, words, args.repeats)}
     for name, step in steps.items():
         if name in skip:
