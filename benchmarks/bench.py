@@ -3,15 +3,15 @@
     python benchmarks/bench.py [--n 1000] [--raw DIR] [--skip rss,dask]
 
 Prints a summary and writes it as JSON to ``benchmarks/results/<time>.json`` and
-``benchmarks/results/latest.json``. Without ``--raw`` the corpus is generated
-(``benchmarks/generate.py``); with it, that folder is measured (the +1 % and 10N steps then
-reuse generated articles on top of it). Measurements:
+``benchmarks/results/latest.json``. Without ``--raw`` the corpus is N generated articles
+(``benchmarks/generate.py``); with it, that folder is measured, and the 1 % added for the rerun
+are generated articles. Measurements:
 
 * extraction words/s (stage 2, cold cache) against raw spaCy ``nlp.pipe`` with the same model,
   components and processes, and against the naive loop ``[nlp(t) for t in texts]``;
 * stages 1 and 2 cold against a rerun after adding 1 % new documents;
-* peak RSS of extraction at N and at 10N documents (each in a fresh process);
-* the dask engine with one worker and with two.
+* peak RSS of extraction on N and on 10N generated articles (each in a fresh process);
+* the dask engine with one worker and with two, on running clusters and from scratch.
 """
 
 from __future__ import annotations

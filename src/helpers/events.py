@@ -249,6 +249,7 @@ def extract(doc, mentions: list[dict], dates: list[dict], triggers: list[Trigger
         places = [m for m in sent_mentions if m["label"] in {"GPE", "LOC", "FAC"} and not m["metonymy"]]
         sent_dates = [d for d in dates if sent.start_char <= d["start_char"] < sent.end_char]
         resolved_dates = [d for d in sent_dates if d["start_date"] is not None]
+        sentence_text = sent.text.strip()  # Span.text joins the tokens on each access
         candidates = []
         for token, trigger in found:
             actor1, actor2 = actors_of(token)
@@ -262,7 +263,7 @@ def extract(doc, mentions: list[dict], dates: list[dict], triggers: list[Trigger
             date = resolved_dates[0] if resolved_dates else None
             candidates.append({
                 "_token": token.i, "_head": token.head.i if token.dep_ != "conj" else token.i,
-                "sentence": sent.text.strip(), "sentence_start": sent.start_char,
+                "sentence": sentence_text, "sentence_start": sent.start_char,
                 "event_type": trigger.event_type, "trigger": token.lemma_.lower(),
                 "count": number_of(token),
                 "actor1_text": actor1_span.text if actor1_span else None,
