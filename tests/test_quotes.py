@@ -85,6 +85,20 @@ def test_plural_pronoun_speaker_is_the_latest_subject(analyse):
     assert quotes and quotes[0]["speaker_text"] == "The Valley Brigades"
 
 
+def test_the_group_as_speaker_is_the_organisation_named_before(analyse):
+    text = ("The Northern Shield Front said on Tuesday that it had shelled an airbase near Raqqa. "
+            "Government troops denied any damage. "
+            '"Our operations will continue," the group said in a statement.')
+    (q,) = _quotes(analyse, text)
+    assert "Northern Shield Front" in q["speaker_text"]
+    assert text[q["speaker_start"]:q["speaker_end"]] == q["speaker_text"]
+
+
+def test_the_group_with_no_organisation_before_it_stays_as_written(analyse):
+    (q,) = _quotes(analyse, '"Our operations will continue," the group said in a statement.')
+    assert q["speaker_text"] == "the group"
+
+
 def test_one_word_scare_quote_is_not_a_quote(analyse):
     assert _quotes(analyse, 'The ministry called the raid "unacceptable" in a statement.') == []
     assert _quotes(analyse, 'The attack was "unacceptable", the ministry said.') == []

@@ -212,6 +212,36 @@ def is_metonymy(ent, places: dict[str, str], ents: list | None = None) -> bool:
     return nxt is not None and (nxt.lower_ in SPEECH_FORMS or nxt.lower_ in {"has", "will", "had"})
 
 
+# Nouns with which a report refers back to an organisation it has named ("the group said").
+GROUP_NOUNS = {"group", "militia", "faction", "movement", "organisation", "organization", "alliance",
+               "coalition", "outfit", "network", "brigade", "brigades", "party"}
+ORGANISATION_LABELS = {"ORG", "NORP"}
+SUBJECT_ROLES = {"nsubj", "nsubjpass"}
+
+
+def is_group_description(span) -> bool:
+    """Whether a phrase refers back to an organisation without naming it: "the group", "the
+    armed faction", "this movement" (a definite determiner, at most two modifiers, a group
+    noun not followed by "of", and no entity inside)."""
+    words = [t for t in span if not (t.is_punct or t.is_space)]
+    return (2 <= len(words) <= 4 and words[0].lower_ in {"the", "this", "that"}
+            and words[-1].lower_ in GROUP_NOUNS and not any(t.ent_type_ for t in words)
+            # "the group of protesters" says who it is
+            and not any(c.dep_ == "prep" and c.lower_ == "of" for c in words[-1].children))
+
+
+def referent(span, ents, labels: set[str]):
+    """The entity a pronoun or description refers back to, or ``None``.
+
+    The latest of ``ents`` (spans) with a label in ``labels`` that ends before ``span``; an
+    entity that was the subject of its clause wins over later ones that were not ("Kataib
+    Hezbollah said ... near Baghdad ... The group added" is Kataib Hezbollah).
+    """
+    earlier = [e for e in ents if e.end_char <= span.start_char and e.label_ in labels]
+    subjects = [e for e in earlier if e.root.dep_ in SUBJECT_ROLES]
+    return (subjects or earlier or [None])[-1]
+
+
 NAME_LABELS = {"PERSON", "ORG", "NORP"}
 GLUE = re.compile(rf"[{APOSTROPHES}]?\s?")
 

@@ -22,7 +22,7 @@ import numpy
 from spacy.attrs import LEMMA
 from spacy.strings import get_string_id
 
-from . import paths
+from . import entities, paths
 
 TRIGGERS_FILE = paths.LEXICONS / "event_triggers.csv"
 # When a sentence has several kinds of event, all are kept except "statement", which only
@@ -148,7 +148,8 @@ PERSONAL = {"he", "she", "they", "it", "we"}
 
 
 def _antecedent(token):
-    """A pronoun's referent: a relative pronoun's noun, a personal pronoun's latest name."""
+    """A pronoun's referent: a relative pronoun's noun, a personal pronoun's latest name; the
+    organisation that "the group" and its like refer back to."""
     if token is None:
         return None
     if token.ent_type_ == "CARDINAL" and (of := _prep_object(token, {"of"})) is not None:
@@ -162,6 +163,9 @@ def _antecedent(token):
         wanted = {"he": {"PERSON"}, "she": {"PERSON"}}.get(token.lower_, {"ORG", "NORP", "GPE"})
         earlier = [e for e in token.doc.ents if e.end <= token.i and e.label_ in wanted]
         return earlier[-1].root if earlier else None
+    if token.lower_ in entities.GROUP_NOUNS and entities.is_group_description(phrase := _span_of(token)):
+        named = entities.referent(phrase, token.doc.ents, entities.ORGANISATION_LABELS)
+        return named.root if named is not None else token
     return token
 
 

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from . import paths
+from . import entities, paths
 
 CUES_FILE = paths.LEXICONS / "speech_cues.txt"
 DEFAULT_CUES = {"say", "tell", "add", "state", "announce", "claim", "warn", "insist", "deny",
@@ -114,23 +114,19 @@ def _according_to(tokens):
 
 
 def _resolve_pronoun(span, names: list):
-    """A pronoun speaker → the name it most likely refers to; else the pronoun itself.
+    """A pronoun or description speaker → the name it most likely refers to; else itself.
 
     The latest fitting name that was the subject of its sentence wins ("The group said ...
-    They added"); failing that, the latest fitting name.
+    They added"); failing that, the latest fitting name. "The group" and its like refer to
+    organisations (:func:`helpers.entities.is_group_description`).
     """
+    if entities.is_group_description(span):
+        return entities.referent(span, names, entities.ORGANISATION_LABELS) or span
     wanted = PRONOUNS.get(span.text.lower(), "")
     if wanted == "" or len(span) != 1:
         return span
-
-    def fits(ent) -> bool:
-        if ent.end_char > span.start_char:
-            return False
-        return ent.label_ == wanted if wanted else ent.label_ in {"ORG", "NORP", "GPE"}
-
-    candidates = [ent for ent in names if fits(ent)]
-    subjects = [ent for ent in candidates if ent.root.dep_ in SUBJECTS]
-    return (subjects or candidates or [span])[-1]
+    labels = {wanted} if wanted else {"ORG", "NORP", "GPE"}
+    return entities.referent(span, names, labels) or span
 
 
 def extract(doc, cues: Iterable[str] | None = None, text: str | None = None) -> list[dict]:
