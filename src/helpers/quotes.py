@@ -6,7 +6,7 @@ the preceding sentence; the speaker is that verb's subject (or the object of "ac
 A quote split by its attribution (``"We will respond," Haddad said, "at a time of our
 choosing."``) becomes one record; a quote that runs over several paragraphs (each opens with a
 quotation mark, only the last closes) takes the speaker named at its end. Pronoun speakers take
-the latest fitting name that was a subject.
+the latest fitting name that was a subject; "the group" and its like, the latest organisation.
 """
 
 from __future__ import annotations
