@@ -62,6 +62,9 @@ def test_seed_quotes_and_events(seed):
     quotes = seed["quotes"]
     careful = quotes[quotes["quote"].str.startswith("We carefully select targets")].iloc[0]
     assert "official" in careful["speaker_text"] and careful["cue"] == "said"
+    # "They said": the latest group that spoke, though the small model tags it a work of art.
+    painful = quotes[quotes["quote"] == "painful strikes"].iloc[0]
+    assert painful["speaker_entity_id"] == "islamic-resistance-in-iraq"
     events = seed["events"]
     strike = events[(events["event_type"] == "air/drone strike") & (events["actor1"] == "us-armed-forces")]
     assert not strike.empty and "kataib-hezbollah" in set(strike["actor2"])

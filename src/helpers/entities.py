@@ -215,7 +215,8 @@ def is_metonymy(ent, places: dict[str, str], ents: list | None = None) -> bool:
 # Nouns with which a report refers back to an organisation it has named ("the group said").
 GROUP_NOUNS = {"group", "militia", "faction", "movement", "organisation", "organization", "alliance",
                "coalition", "outfit", "network", "brigade", "brigades", "party"}
-ORGANISATION_LABELS = {"ORG", "NORP"}
+# The small model tags some group names as works of art ("the Islamic Resistance quipped").
+ORGANISATION_LABELS = {"ORG", "NORP", "WORK_OF_ART"}
 SUBJECT_ROLES = {"nsubj", "nsubjpass"}
 
 

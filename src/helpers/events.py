@@ -160,7 +160,7 @@ def _antecedent(token):
         clause = next((a for a in token.ancestors if a.dep_ == "relcl"), None)
         return clause.head if clause is not None else None
     if token.lower_ in PERSONAL:
-        wanted = {"he": {"PERSON"}, "she": {"PERSON"}}.get(token.lower_, {"ORG", "NORP", "GPE"})
+        wanted = {"he": {"PERSON"}, "she": {"PERSON"}}.get(token.lower_, entities.ORGANISATION_LABELS | {"GPE"})
         earlier = [e for e in token.doc.ents if e.end <= token.i and e.label_ in wanted]
         return earlier[-1].root if earlier else None
     if token.lower_ in entities.GROUP_NOUNS and entities.is_group_description(phrase := _span_of(token)):

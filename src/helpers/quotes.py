@@ -125,7 +125,7 @@ def _resolve_pronoun(span, names: list):
     wanted = PRONOUNS.get(span.text.lower(), "")
     if wanted == "" or len(span) != 1:
         return span
-    labels = {wanted} if wanted else {"ORG", "NORP", "GPE"}
+    labels = {wanted} if wanted else entities.ORGANISATION_LABELS | {"GPE"}
     return entities.referent(span, names, labels) or span
 
 
@@ -144,7 +144,7 @@ def extract(doc, cues: Iterable[str] | None = None, text: str | None = None) -> 
     inside = set()
     for start, end in spans:
         inside.update(range(start, end))
-    names = [e for e in doc.ents if e.label_ in {"PERSON", "ORG", "NORP", "GPE"}]
+    names = [e for e in doc.ents if e.label_ in entities.ORGANISATION_LABELS | {"PERSON", "GPE"}]
     sentences = list(doc.sents)
 
     def window(start: int, end: int) -> list:
