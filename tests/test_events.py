@@ -88,20 +88,20 @@ def test_active_voice_actors(analyse):
     assert _date_of(records, attack) == dt.date(2024, 2, 8)
 
 
+NAMED_BEFORE = "The Northern Shield Front issued a statement on Monday. "
+
+
 def test_the_group_as_actor_is_the_organisation_named_before(analyse):
-    records = _events(analyse, "The Northern Shield Front issued a statement on Monday. "
-                               "The group claimed the attack on a police station in Homs.")
+    records = _events(analyse, NAMED_BEFORE + "The group claimed the attack on a police station in Homs.")
     attack = _one(records, "attack")
     assert "Northern Shield Front" in attack["actor1_text"]
     assert attack["location_text"] == "Homs"
 
 
 def test_a_named_group_is_not_a_description(analyse):
-    records = _events(analyse, "The Northern Shield Front issued a statement on Monday. "
-                               "The Saraya al-Nasr group attacked a police station in Homs.")
+    records = _events(analyse, NAMED_BEFORE + "The Saraya al-Nasr group attacked a police station in Homs.")
     assert "Saraya al-Nasr" in _one(records, "attack")["actor1_text"]
-    records = _events(analyse, "The Northern Shield Front issued a statement on Monday. "
-                               "The group of protesters marched to the governor's office in Homs.")
+    records = _events(analyse, NAMED_BEFORE + "The group of protesters marched to the governor's office in Homs.")
     assert "Northern Shield Front" not in (_one(records, "protest")["actor1_text"] or "")
 
 
