@@ -38,15 +38,18 @@ def run(options, items: Iterator[tuple[str, str, dt.date | None]], version: str 
 
     ``version`` is ``extract.fingerprint(options)`` when the caller has it.
     """
+    from .extract import fingerprint
+
     if options.engine not in ENGINES:
         raise ValueError(f"unknown engine {options.engine!r}; choose one of {ENGINES}")
+    version = version or fingerprint(options)
     if options.engine == "dask":
         yield from run_dask(options, items, version)
     else:
         yield from run_local(options, items, version)
 
 
-def run_local(options, items, version: str | None = None) -> Iterator[tuple[str, dict]]:
+def run_local(options, items, version: str) -> Iterator[tuple[str, dict]]:
     """On this machine: in this process, or in ``options.n_process`` worker processes.
 
     Worker processes each load the pipeline once and run the whole per-document analysis, so
@@ -63,13 +66,10 @@ def run_local(options, items, version: str | None = None) -> Iterator[tuple[str,
     yield from extractor(options, version).pipe(chain(first, items), options.batch_size)
 
 
-def _run_pool(options, items, version: str | None) -> Iterator[tuple[str, dict]]:
+def _run_pool(options, items, version: str) -> Iterator[tuple[str, dict]]:
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-    from .extract import fingerprint
-
-    version = version or fingerprint(options)
     batch_docs = options.batch_size
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     if method == "fork":
@@ -94,7 +94,7 @@ def _worker_extract(options, version: str, batch: list[tuple]) -> list[tuple[str
     return list(extractor(options, version).pipe(iter(batch), options.batch_size))
 
 
-def run_dask(options, items, version: str | None = None) -> Iterator[tuple[str, dict]]:
+def run_dask(options, items, version: str) -> Iterator[tuple[str, dict]]:
     """On dask.distributed: ``options.scheduler`` if given, else a local cluster.
 
     The local cluster has ``options.n_workers`` single-threaded worker processes (spaCy holds
@@ -105,14 +105,11 @@ def run_dask(options, items, version: str | None = None) -> Iterator[tuple[str, 
     import dask
     from dask.distributed import Client, LocalCluster, as_completed
 
-    from .extract import fingerprint
-
     items = iter(items)
     batches = iter(lambda: list(islice(items, options.batch_size)), [])
     first = next(batches, None)
     if first is None:
         return
-    version = version or fingerprint(options)
     cluster = None
     if options.scheduler:
         client = Client(options.scheduler)
