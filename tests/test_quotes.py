@@ -94,6 +94,13 @@ def test_the_group_as_speaker_is_the_organisation_named_before(analyse):
     assert text[q["speaker_start"]:q["speaker_end"]] == q["speaker_text"]
 
 
+def test_a_description_takes_the_name_in_apposition(analyse):
+    text = ("Two drones struck an airport on Monday. The movement Saraya al-Nasr said on Tuesday "
+            '"this is only the beginning of our answer to the occupiers."')
+    (q,) = _quotes(analyse, text)
+    assert "Saraya al-Nasr" in q["speaker_text"]
+
+
 def test_the_group_with_no_organisation_before_it_stays_as_written(analyse):
     (q,) = _quotes(analyse, '"Our operations will continue," the group said in a statement.')
     assert q["speaker_text"] == "the group"

@@ -232,12 +232,19 @@ def is_group_description(span) -> bool:
 
 
 def referent(span, ents, labels: set[str]):
-    """The entity a pronoun or description refers back to, or ``None``.
+    """The entity a pronoun or description refers to, or ``None``.
 
-    The latest of ``ents`` (spans) with a label in ``labels`` that ends before ``span``; an
-    entity that was the subject of its clause wins over later ones that were not ("Kataib
-    Hezbollah said ... near Baghdad ... The group added" is Kataib Hezbollah).
+    A name in apposition right after it ("the faction Dir' al-Rafidayn", "the group, Hamas,")
+    wins; else the latest of ``ents`` (spans) with a label in ``labels`` that ends before
+    ``span``, where an entity that was the subject of its clause wins over later ones that were
+    not ("Kataib Hezbollah said ... near Baghdad ... The group added" is Kataib Hezbollah).
     """
+    doc = span.doc
+    after = span.end + (1 if span.end < len(doc) and doc[span.end].text == "," else 0)
+    # The model often tags such a name a person; in apposition to a description it is the name.
+    named = next((e for e in ents if e.start == after and e.label_ in labels | SHORT_NAME_LABELS), None)
+    if named is not None:
+        return named
     earlier = [e for e in ents if e.end_char <= span.start_char and e.label_ in labels]
     subjects = [e for e in earlier if e.root.dep_ in SUBJECT_ROLES]
     return (subjects or earlier or [None])[-1]
