@@ -122,6 +122,9 @@ def test_sample_quotes_carry_speakers_and_events_actors_and_dates(sample):
     quotes = tables["quotes"]
     assert len(quotes) > 50 and quotes["speaker_text"].notna().mean() > 0.85
     assert quotes["speaker_entity_id"].notna().mean() > 0.6
+    # "the group's spokesman", "The faction X said": speakers that stand for an organisation
+    for_groups = quotes[quotes["speaker_text"].str.contains(r"\b(?:group|faction|movement)\b", case=False, na=False)]
+    assert not for_groups.empty and for_groups["speaker_entity_id"].notna().all()
     events = tables["events"]
     happenings = events[events["event_type"] != "statement"]
     assert set(happenings["event_type"]) >= {"attack", "air/drone strike", "armed clash", "arrest", "protest",

@@ -101,6 +101,14 @@ def test_a_description_takes_the_name_in_apposition(analyse):
     assert "Saraya al-Nasr" in q["speaker_text"]
 
 
+def test_the_groups_spokesman_speaks_for_the_group(analyse):
+    text = ("The Northern Shield Front said on Tuesday that it had shelled an airbase near Raqqa. "
+            '"We chose the target with care," the group\'s spokesman told reporters.')
+    (q,) = _quotes(analyse, text)
+    assert q["speaker_text"] == "the group's spokesman"
+    assert "Northern Shield Front" in text[q["represents_start"]:q["represents_end"]]
+
+
 def test_the_group_with_no_organisation_before_it_stays_as_written(analyse):
     (q,) = _quotes(analyse, '"Our operations will continue," the group said in a statement.')
     assert q["speaker_text"] == "the group"

@@ -264,7 +264,8 @@ def assemble(corpus: str, options: Options, version: str, db: cache.Store) -> di
                     pair_sentences.update(combinations(sorted(ids), 2))
                 out["dates"] += [dict(d, doc_id=doc_id) for d in records["dates"]]
                 for q in records["quotes"]:
-                    speaker = _entity_at(mentions, q["speaker_start"], q["speaker_end"])
+                    speaker = (_entity_at(mentions, q["speaker_start"], q["speaker_end"])
+                               or _entity_at(mentions, q["represents_start"], q["represents_end"]))
                     out["quotes"].append({
                         "doc_id": doc_id, "speaker_text": q["speaker_text"],
                         "speaker_entity_id": speaker["entity_id"] if speaker else None,

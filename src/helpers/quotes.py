@@ -129,11 +129,27 @@ def _resolve_pronoun(span, names: list):
     return entities.referent(span, names, labels) or span
 
 
+def _represented(speaker, names: list):
+    """The organisation a speaker speaks for when the phrase calls it "the group" ("the group's
+    spokesman", "a spokesman for the militia"), else ``None``."""
+    for token in speaker:
+        if token.lower_ in entities.GROUP_NOUNS and token.dep_ in {"poss", "pobj"}:
+            phrase = speaker.doc[token.left_edge.i:token.i + 1]
+            if entities.is_group_description(phrase):
+                return entities.referent(phrase, names, entities.ORGANISATION_LABELS)
+    return None
+
+
+SPEAKER_FIELDS = ("speaker_text", "speaker_start", "speaker_end", "represents_start", "represents_end", "cue")
+
+
 def extract(doc, cues: Iterable[str] | None = None, text: str | None = None) -> list[dict]:
     """Quote records of a parsed Doc.
 
     Returns dicts with: speaker_text, speaker_start, speaker_end (character offsets of the
-    speaker phrase, for entity lookup), cue, quote, start_char, end_char.
+    speaker phrase, for entity lookup), represents_start, represents_end (the organisation
+    the speaker speaks for when the phrase only calls it "the group", else ``None``), cue,
+    quote, start_char, end_char.
     """
     cues = set(cues) if cues is not None else load_cues()
     text = doc.text if text is None else text  # Doc.text joins every token on each access
@@ -169,14 +185,18 @@ def extract(doc, cues: Iterable[str] | None = None, text: str | None = None) -> 
             found = _according_to(around)
             if found:
                 cue, speaker = "according to", found[1]
+        represents = None
         if speaker is not None:
             speaker = _resolve_pronoun(speaker, names)
+            represents = _represented(speaker, names)
         if cue is None and len(text[start:end].split()) < 4:
             continue  # a short unattributed quote is a scare quote, not speech
         records.append({
             "speaker_text": speaker.text if speaker is not None else None,
             "speaker_start": speaker.start_char if speaker is not None else None,
             "speaker_end": speaker.end_char if speaker is not None else None,
+            "represents_start": represents.start_char if represents is not None else None,
+            "represents_end": represents.end_char if represents is not None else None,
             "cue": cue, "quote": text[start:end].strip(), "start_char": start, "end_char": end,
         })
     records = carry_speakers(merge_split(records, text), text)
@@ -188,7 +208,7 @@ def attribute_running_on(records: list[dict], running_on: set[int]) -> list[dict
     for index in range(len(records) - 2, -1, -1):
         record, after = records[index], records[index + 1]
         if record["start_char"] in running_on and record["cue"] is None and after["cue"] is not None:
-            for field in ("speaker_text", "speaker_start", "speaker_end", "cue"):
+            for field in SPEAKER_FIELDS:
                 record[field] = after[field]
     return records
 
@@ -198,7 +218,7 @@ def carry_speakers(records: list[dict], text: str) -> list[dict]:
     for previous, record in zip(records, records[1:], strict=False):
         if record["cue"] is None and previous["cue"] is not None \
                 and "\n" not in text[previous["end_char"]:record["start_char"]]:
-            for field in ("speaker_text", "speaker_start", "speaker_end", "cue"):
+            for field in SPEAKER_FIELDS:
                 record[field] = previous[field]
     return records
 

@@ -90,7 +90,7 @@ TABLES: dict[str, list[Column]] = {
     "quotes": [
         Column("doc_id", STRING, "Document the quote is in."),
         Column("speaker_text", STRING, "Speaker as written (\"the US defense official\"); null when unattributed."),
-        Column("speaker_entity_id", STRING, "Canonical id of the speaker when it resolves to an entity."),
+        Column("speaker_entity_id", STRING, "Canonical id of the speaker when it resolves to an entity; for \"the group's spokesman\", the group's."),
         Column("cue", STRING, "Verb of speech that attributes the quote (said, told, added, ...)."),
         Column("quote", STRING, "The quoted words, without quotation marks; a quote split by its attribution is joined."),
         Column("start_char", INT, "Start offset of the (first part of the) quote in `text`."),
