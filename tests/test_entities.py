@@ -270,3 +270,12 @@ def test_coordinated_capitals_both_count(analyse):
 def test_place_as_object_is_not_metonymy(analyse):
     _, records = analyse("The delegation flew to Baghdad on Sunday.")
     assert _mention(records, "Baghdad")["metonymy"] is False
+
+
+def test_names_with_an_organisation_word_are_organisations(analyse):
+    doc, records = analyse("Liwa al-Sahil said on Sunday that its fighters had left the port. "
+                           "Nour Haddad, a fisherman, said the boats were back.")
+    labels = {m["text"]: m["label"] for m in records["mentions"]}
+    assert labels["Liwa al-Sahil"] == "ORG"
+    assert labels["Nour Haddad"] == "PERSON"
+    assert {ent.text: ent.label_ for ent in doc.ents}["Liwa al-Sahil"] == "ORG"

@@ -31,6 +31,7 @@ ACTOR_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"}
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 METONYMY_FILE = "metonymy.csv"
 TITLES_FILE = paths.LEXICONS / "titles.txt"
+ORGANISATION_WORDS_FILE = paths.LEXICONS / "organisation_words.txt"
 # Syntactic roles in which a place acts as an agent (and so means its government).
 AGENT_ROLES = {"nsubj", "nsubjpass", "agent"}
 APOSTROPHES = "'\u2019\u2018\u02bc\u02bb`\u00b4"
@@ -337,6 +338,41 @@ def widen_gazetteer_tails(doc, ents: list | None = None) -> list:
     return ents
 
 
+@lru_cache(maxsize=1)
+def organisation_words(path: Path = ORGANISATION_WORDS_FILE) -> frozenset[str]:
+    """Folded words that make a name an organisation's ("brigades", "liwa"), from a data file."""
+    if not Path(path).exists():
+        return frozenset()
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return frozenset(fold_chars(ln) for ln in lines if ln.strip() and not ln.lstrip().startswith("#"))
+
+
+def reload_lexicons() -> None:
+    """Forget the lexicons read so far (titles, organisation words): edits to the files count."""
+    global _TITLE_RE
+    _TITLE_RE = None
+    fold.cache_clear()
+    organisation_words.cache_clear()
+
+
+def label_organisations(doc, ents: list | None = None) -> list:
+    """Names tagged PERSON or WORK_OF_ART that hold an organisation word become ORG.
+
+    The small model calls many armed groups people ("Liwa al-Sahil said"); a word from
+    ``data/lexicons/organisation_words.txt`` in the name overrides it. Gazetteer names keep
+    their label. Returns the Doc's entity spans as they now are.
+    """
+    ents, words, changed = list(doc.ents if ents is None else ents), organisation_words(), False
+    for index, ent in enumerate(ents):
+        if (ent.label_ in {"PERSON", "WORK_OF_ART"} and not gazetteer_id(ent)
+                and words.intersection(fold_chars(ent.text).split())):
+            ents[index] = Span(doc, ent.start, ent.end, label="ORG")
+            changed = True
+    if changed:
+        doc.ents = ents
+    return ents
+
+
 def doc_mentions(doc, places: dict[str, str], text: str | None = None) -> list[dict]:
     """The entity mentions of a Doc, with in-document short-name resolution.
 
@@ -345,7 +381,7 @@ def doc_mentions(doc, places: dict[str, str], text: str | None = None) -> list[d
     names of people, organisations and groups, matched on their last words). ``text`` is the
     Doc's text when the caller has it (rebuilding it from the tokens is slow).
     """
-    ents = join_split_names(doc, text)
+    ents = label_organisations(doc, join_split_names(doc, text))
     starts = [sent.start for sent in doc.sents]  # sentence of a token: bisect, not a token loop
     mentions = []
     names: list[tuple[list[str], str]] = []  # folded tokens of full names seen so far

@@ -63,6 +63,7 @@ class Extractor:
 
     def __init__(self, options: Options):
         self.options = options
+        entities.reload_lexicons()
         self.gazetteer = entities.load_gazetteer(options.gazetteer_path)
         self.nlp = nlp.load(options.model, tuple(options.components))
         entities.add_ruler(self.nlp, self.gazetteer)
@@ -109,7 +110,7 @@ def fingerprint(options: Options) -> str:
     return cache.fingerprint(
         package, nlp.pipeline_version(package), options.components, options.quotes,
         options.events, cache.file_digest(*gazetteer, quotes.CUES_FILE, events.TRIGGERS_FILE,
-                                          entities.TITLES_FILE),
+                                          entities.TITLES_FILE, entities.ORGANISATION_WORDS_FILE),
         cache.code_version(nlp, entities, dates, quotes, events), cache.code_version(Extractor))
 
 
@@ -333,7 +334,7 @@ def parse_one(corpus: str, doc_id: str, options: Options | None = None):
         raise KeyError(f"no document {doc_id!r} in corpus {corpus!r}")
     extractor = Extractor(options)
     doc = extractor.nlp(documents.loc[doc_id, "text"])
-    entities.join_split_names(doc)
+    entities.label_organisations(doc, entities.join_split_names(doc))
     return doc
 
 
