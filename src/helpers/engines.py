@@ -70,23 +70,27 @@ def _run_pool(options, items, version: str) -> Iterator[tuple[str, dict]]:
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-    batch_docs = options.batch_size
+    batches = _batches(items, options.batch_size)
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     if method == "fork":
         extractor(options, version)  # load here: forked workers inherit it instead of each loading it
     with ProcessPoolExecutor(options.n_process, mp_context=multiprocessing.get_context(method)) as pool:
         pending = set()
         while True:
-            while len(pending) < 2 * options.n_process:  # bounded: memory stays flat
-                batch = list(islice(items, batch_docs))
-                if not batch:
-                    break
+            # At most two batches per process in flight: memory stays flat.
+            for batch in islice(batches, max(2 * options.n_process - len(pending), 0)):
                 pending.add(pool.submit(_worker_extract, options, version, batch))
             if not pending:
                 return
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 yield from future.result()
+
+
+def _batches(items, size: int) -> Iterator[list]:
+    """Lists of ``size`` items (the last may be shorter), read from ``items`` only when asked."""
+    items = iter(items)
+    return iter(lambda: list(islice(items, size)), [])
 
 
 def _worker_extract(options, version: str, batch: list[tuple]) -> list[tuple[str, dict]]:
@@ -105,8 +109,7 @@ def run_dask(options, items, version: str) -> Iterator[tuple[str, dict]]:
     import dask
     from dask.distributed import Client, LocalCluster, as_completed
 
-    items = iter(items)
-    batches = iter(lambda: list(islice(items, options.batch_size)), [])
+    batches = _batches(items, options.batch_size)
     first = next(batches, None)
     if first is None:
         return
