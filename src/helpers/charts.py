@@ -198,6 +198,7 @@ def events_timeline(events: pd.DataFrame, start: dt.date | None = None, end: dt.
         ax.bar(counts.index, counts[kind], bottom=bottom, width=5, label=kind,
                color=EVENT_COLOURS.get(kind, "#777777"))
         bottom += counts[kind]
+    ax.margins(y=0.05)  # the busiest week's stack should not touch the frame
     ax.set_title(title)
     ax.set_ylabel("events per week")
     ax.legend(frameon=False, fontsize=8, ncols=2)
