@@ -23,15 +23,14 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
+from spacy.language import Language
 from spacy.tokens import Span
 
-from . import paths
+from . import lexicons, paths
+from .records import Record
+from .vocab import ACTOR_LABELS, NAME_LABELS, PLACE_LABELS, SHORT_NAME_LABELS
 
-ACTOR_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"}
-PLACE_LABELS = {"GPE", "LOC", "FAC"}
 METONYMY_FILE = "metonymy.csv"
-TITLES_FILE = paths.LEXICONS / "titles.txt"
-ORGANISATION_WORDS_FILE = paths.LEXICONS / "organisation_words.txt"
 # Syntactic roles in which a place acts as an agent (and so means its government).
 AGENT_ROLES = {"nsubj", "nsubjpass", "agent"}
 APOSTROPHES = "'\u2019\u2018\u02bc\u02bb`\u00b4"
@@ -39,13 +38,9 @@ APOSTROPHES = "'\u2019\u2018\u02bc\u02bb`\u00b4"
 
 # --- folding --------------------------------------------------------------------------------
 
-def load_titles(path: Path = TITLES_FILE) -> list[str]:
-    """Titles and honorifics that precede names, longest first (from a data file)."""
-    if not Path(path).exists():
-        return []
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
-    titles = {ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")}
-    return sorted(titles, key=len, reverse=True)
+def load_titles() -> list[str]:
+    """Titles and honorifics that precede names, longest first (``data/lexicons/titles.txt``)."""
+    return sorted(set(lexicons.words(lexicons.TITLES)), key=len, reverse=True)
 
 
 _TITLE_RE: re.Pattern | None = None
@@ -184,9 +179,15 @@ def add_ruler(nlp, gazetteer: Gazetteer) -> None:
 
 # --- per document ----------------------------------------------------------------------------
 
-SPEECH_FORMS = {"said", "says", "say", "told", "tells", "warned", "warns", "added", "stated",
-                "announced", "claimed", "denied", "insisted", "urged", "condemned", "accused",
-                "rejected", "called", "threatened", "vowed", "confirmed", "responded"}
+# Verbs of decision that, like verbs of speech, make a place stand for its government.
+DECISION_FORMS = frozenset({"condemned", "condemns", "rejected", "rejects", "called", "calls", "has",
+                            "will", "had"})
+
+
+@lru_cache(maxsize=1)
+def agent_forms() -> frozenset[str]:
+    """Word forms after which a place acts as its government in runs without a parse."""
+    return lexicons.speech_forms() | DECISION_FORMS
 
 
 def is_metonymy(ent, places: dict[str, str], ents: list | None = None) -> bool:
@@ -210,14 +211,12 @@ def is_metonymy(ent, places: dict[str, str], ents: list | None = None) -> bool:
         # "Washington and Baghdad said": look past the coordinated place.
         later = [e for e in (doc.ents if ents is None else ents) if e.start > ent.end][:1]
         nxt = doc[later[0].end] if later and later[0].end < len(doc) else None
-    return nxt is not None and (nxt.lower_ in SPEECH_FORMS or nxt.lower_ in {"has", "will", "had"})
+    return nxt is not None and nxt.lower_ in agent_forms()
 
 
 # Nouns with which a report refers back to an organisation it has named ("the group said").
 GROUP_NOUNS = {"group", "militia", "faction", "movement", "organisation", "organization", "alliance",
                "coalition", "outfit", "network", "brigade", "brigades", "party"}
-# The small model tags some group names as works of art ("the Islamic Resistance quipped").
-ORGANISATION_LABELS = {"ORG", "NORP", "WORK_OF_ART"}
 SUBJECT_ROLES = {"nsubj", "nsubjpass"}
 
 
@@ -251,7 +250,6 @@ def referent(span, ents, labels: set[str]):
     return (subjects or earlier or [None])[-1]
 
 
-NAME_LABELS = {"PERSON", "ORG", "NORP"}
 GLUE = re.compile(rf"[{APOSTROPHES}]?\s?")
 
 
@@ -339,12 +337,10 @@ def widen_gazetteer_tails(doc, ents: list | None = None) -> list:
 
 
 @lru_cache(maxsize=1)
-def organisation_words(path: Path = ORGANISATION_WORDS_FILE) -> frozenset[str]:
-    """Folded words that make a name an organisation's ("brigades", "liwa"), from a data file."""
-    if not Path(path).exists():
-        return frozenset()
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
-    return frozenset(fold_chars(ln) for ln in lines if ln.strip() and not ln.lstrip().startswith("#"))
+def organisation_words() -> frozenset[str]:
+    """Folded words that make a name an organisation's ("brigades", "liwa"), from
+    ``data/lexicons/organisation_words.txt``."""
+    return frozenset(fold_chars(word) for word in lexicons.words(lexicons.ORGANISATION_WORDS))
 
 
 def reload_lexicons() -> None:
@@ -353,6 +349,7 @@ def reload_lexicons() -> None:
     _TITLE_RE = None
     fold.cache_clear()
     organisation_words.cache_clear()
+    agent_forms.cache_clear()
 
 
 def label_organisations(doc, ents: list | None = None) -> list:
@@ -373,15 +370,38 @@ def label_organisations(doc, ents: list | None = None) -> list:
     return ents
 
 
-def doc_mentions(doc, places: dict[str, str], text: str | None = None) -> list[dict]:
-    """The entity mentions of a Doc, with in-document short-name resolution.
+@Language.component("newsdesk_names")
+def fix_names(doc):
+    """The span fix-ups, as a pipeline component after ``ner``: names split by a
+    transliteration apostrophe are joined, gazetteer names that are only the tail of a longer
+    name widen to it, and names holding an organisation word become ORG."""
+    label_organisations(doc, join_split_names(doc))
+    return doc
 
-    Returns dicts: start_char, end_char, text, label, gazetteer_id, sentence, metonymy and
-    ``full`` (the longer name a short one refers to, e.g. "al-Saadi" → "Abu Baqir al-Saadi";
-    names of people, organisations and groups, matched on their last words). ``text`` is the
-    Doc's text when the caller has it (rebuilding it from the tokens is slow).
+
+@dataclass(frozen=True)
+class Mention(Record):
+    """One entity mention of a document (character offsets into the Doc's text)."""
+
+    start_char: int
+    end_char: int
+    text: str
+    label: str
+    gazetteer_id: str | None  # the entity ruler's id
+    sentence: int  # 0-based sentence index
+    metonymy: bool  # a place standing for its government ("Washington said")
+    full: str | None  # the longer name a short one stands for in this document
+
+
+def extract(doc, places: dict[str, str]) -> list[Mention]:
+    """The entity mentions of a Doc (whose pipeline ran :func:`fix_names`), with in-document
+    short-name resolution.
+
+    ``places`` are the gazetteer's metonymy rules. ``full`` is the longer name a short one
+    refers to, e.g. "al-Saadi" → "Abu Baqir al-Saadi" (names of people, organisations and
+    groups, matched on their last words).
     """
-    ents = label_organisations(doc, join_split_names(doc, text))
+    ents = list(doc.ents)  # Doc.ents is rebuilt from the tokens on each access: read it once
     starts = [sent.start for sent in doc.sents]  # sentence of a token: bisect, not a token loop
     mentions = []
     names: list[tuple[list[str], str]] = []  # folded tokens of full names seen so far
@@ -390,18 +410,13 @@ def doc_mentions(doc, places: dict[str, str], text: str | None = None) -> list[d
         full = short_form_of(fold(text).split(), names) if ent.label_ in SHORT_NAME_LABELS else None
         if full is None and ent.label_ in SHORT_NAME_LABELS and len(fold(text).split()) > 1:
             names.append((fold(text).split(), text))
-        mentions.append({
-            "start_char": ent.start_char, "end_char": ent.end_char, "text": text,
-            "label": ent.label_, "gazetteer_id": gazetteer_id(ent),
-            "sentence": max(bisect.bisect_right(starts, ent.start) - 1, 0),
-            "metonymy": is_metonymy(ent, places, ents), "full": full,
-        })
+        mentions.append(Mention(
+            start_char=ent.start_char, end_char=ent.end_char, text=text, label=ent.label_,
+            gazetteer_id=gazetteer_id(ent), sentence=max(bisect.bisect_right(starts, ent.start) - 1, 0),
+            metonymy=is_metonymy(ent, places, ents), full=full))
     return mentions
 
 
-# Labels whose short forms refer back to a longer name; the small model tags some group names
-# as works of art ("the Islamic Resistance"), so that label takes part too.
-SHORT_NAME_LABELS = NAME_LABELS | {"WORK_OF_ART"}
 QUALIFIERS = {"in", "of", "for", "on"}
 
 

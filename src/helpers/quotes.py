@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from pathlib import Path
+from dataclasses import dataclass
 
-from . import entities, paths
+from . import entities, lexicons
+from .records import Record
+from .vocab import ORGANISATION_LABELS
 
-CUES_FILE = paths.LEXICONS / "speech_cues.txt"
-DEFAULT_CUES = {"say", "tell", "add", "state", "announce", "claim", "warn", "insist", "deny",
-                "confirm", "note", "write", "explain", "argue", "stress", "quip", "declare",
-                "reiterate", "vow", "threaten", "urge", "ask", "reply", "respond"}
 # Opening mark → the marks that may close it.
 QUOTE = re.compile(r'"(?P<a>[^"\n]{2,}?)"|\u201c(?P<b>[^\u201c\u201d\n]{2,}?)[\u201d"]'
                    r"|\u00ab\s?(?P<c>[^\u00ab\u00bb\n]{2,}?)\s?\u00bb")
@@ -28,12 +26,24 @@ PRONOUNS = {"he": "PERSON", "she": "PERSON", "they": None, "it": None, "we": Non
 SUBJECTS = {"nsubj", "nsubjpass"}
 
 
-def load_cues(path: Path = CUES_FILE) -> set[str]:
-    """Lemmas of verbs of speech, from a data file (``#`` comments), or a built-in default."""
-    if not Path(path).exists():
-        return set(DEFAULT_CUES)
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
-    return {ln.strip().lower() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")}
+def load_cues() -> set[str]:
+    """Lemmas of verbs of speech (``data/lexicons/speech_cues.txt``)."""
+    return set(lexicons.speech_cues())
+
+
+@dataclass(frozen=True)
+class Quote(Record):
+    """One quotation of a document with its attribution (character offsets into the text)."""
+
+    speaker_text: str | None  # the speaker as written; None when unattributed
+    speaker_start: int | None
+    speaker_end: int | None
+    represents_start: int | None  # the organisation a speaker like "the group's spokesman" speaks for
+    represents_end: int | None
+    cue: str | None  # the verb of speech, or "according to"
+    quote: str
+    start_char: int
+    end_char: int
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
@@ -121,11 +131,11 @@ def _resolve_pronoun(span, names: list):
     organisations (:func:`helpers.entities.is_group_description`).
     """
     if entities.is_group_description(span):
-        return entities.referent(span, names, entities.ORGANISATION_LABELS) or span
+        return entities.referent(span, names, ORGANISATION_LABELS) or span
     wanted = PRONOUNS.get(span.text.lower(), "")
     if wanted == "" or len(span) != 1:
         return span
-    labels = {wanted} if wanted else entities.ORGANISATION_LABELS | {"GPE"}
+    labels = {wanted} if wanted else ORGANISATION_LABELS | {"GPE"}
     return entities.referent(span, names, labels) or span
 
 
@@ -136,20 +146,18 @@ def _represented(speaker, names: list):
         if token.lower_ in entities.GROUP_NOUNS and token.dep_ in {"poss", "pobj"}:
             phrase = speaker.doc[token.left_edge.i:token.i + 1]
             if entities.is_group_description(phrase):
-                return entities.referent(phrase, names, entities.ORGANISATION_LABELS)
+                return entities.referent(phrase, names, ORGANISATION_LABELS)
     return None
 
 
 SPEAKER_FIELDS = ("speaker_text", "speaker_start", "speaker_end", "represents_start", "represents_end", "cue")
 
 
-def extract(doc, cues: Iterable[str] | None = None, text: str | None = None) -> list[dict]:
-    """Quote records of a parsed Doc.
+def extract(doc, cues: Iterable[str] | None = None, text: str | None = None) -> list[Quote]:
+    """The :class:`Quote` records of a parsed Doc.
 
-    Returns dicts with: speaker_text, speaker_start, speaker_end (character offsets of the
-    speaker phrase, for entity lookup), represents_start, represents_end (the organisation
-    the speaker speaks for when the phrase only calls it "the group", else ``None``), cue,
-    quote, start_char, end_char.
+    ``cues`` are the speech-verb lemmas (default: the lexicon); ``text`` is the Doc's text when
+    the caller has it.
     """
     cues = set(cues) if cues is not None else load_cues()
     text = doc.text if text is None else text  # Doc.text joins every token on each access
@@ -160,7 +168,7 @@ def extract(doc, cues: Iterable[str] | None = None, text: str | None = None) -> 
     inside = set()
     for start, end in spans:
         inside.update(range(start, end))
-    names = [e for e in doc.ents if e.label_ in entities.ORGANISATION_LABELS | {"PERSON", "GPE"}]
+    names = [e for e in doc.ents if e.label_ in ORGANISATION_LABELS | {"PERSON", "GPE"}]
     sentences = list(doc.sents)
 
     def window(start: int, end: int) -> list:
@@ -200,7 +208,7 @@ def extract(doc, cues: Iterable[str] | None = None, text: str | None = None) -> 
             "cue": cue, "quote": text[start:end].strip(), "start_char": start, "end_char": end,
         })
     records = carry_speakers(merge_split(records, text), text)
-    return attribute_running_on(records, {start for start, _ in running_on})
+    return [Quote(**r) for r in attribute_running_on(records, {start for start, _ in running_on})]
 
 
 def attribute_running_on(records: list[dict], running_on: set[int]) -> list[dict]:
