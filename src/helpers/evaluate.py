@@ -983,6 +983,8 @@ def format_table(result: dict) -> str:
         lines += ["", f"{'':{width}}{'accuracy':>10}{'correct':>9}{'total':>7}"]
         for name, a in result["accuracy"].items():
             lines.append(f"{name:{width}}{a['accuracy']:>10.3f}{a['correct']:>9}{a['total']:>7}")
+    if result.get("by_kind"):
+        lines.append("")
     for kind, c in result.get("by_kind", {}).items():
         lines.append(f"quote kind {kind}: " + ", ".join(f"{k} {v}" for k, v in c.items()))
     if result.get("missing_columns"):
