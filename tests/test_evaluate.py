@@ -243,6 +243,20 @@ def test_timeml_without_type_and_value_columns_scores_spans_and_says_so():
     assert "dates.type" in evaluate.format_table(result)
 
 
+def test_timeml_takes_missing_attributes_as_wrong_not_as_errors():
+    def unresolved(docs):
+        rows = timeml_predictions(docs)["dates"]
+        return {"dates": [r | {"type": None, "value": None} for r in rows]}
+
+    def analyser(records, options=None):  # nullable string columns, as pandas 3 reads them
+        tables = fake_analyser(unresolved)(records)
+        tables["dates"] = tables["dates"].astype({"type": "string", "value": "string"})
+        return tables
+    result = evaluate.evaluate("timeml", GOLD / "timeml", analyser)
+    assert result["accuracy"]["type of relaxed matches"] == {"accuracy": 0.0, "correct": 0, "total": 3}
+    assert result["prf"]["relaxed span"]["correct"] == 3
+
+
 @pytest.mark.parametrize("content, line, reason", [
     ('<TimeML>\n<DCT><TIMEX3 value="2024-03-08">x</TIMEX3></DCT>\n<TEXT>a <TIMEX3>b</TEXT>\n</TimeML>\n',
      3, "not well-formed XML"),
@@ -344,14 +358,26 @@ def test_lenient_speaker_matching(gold, predicted, same):
     ('{"text": "", "quotes": []}', "non-empty 'text'"),
     ('{"text": "x", "published": "last week", "quotes": []}', "'published'"),
     ('{"text": "x", "quotes": [}', "not JSON"),
+    ('{"doc_id": "a", "text": "x", "quotes": []}\n{"doc_id": "a", "text": "y", "quotes": []}',
+     "'a' was already used on line 3"),
 ])
 def test_ill_formed_quotes_name_the_line(tmp_path, line, reason):
     path = tmp_path / "quotes.jsonl"
     path.write_text('{"text": "Fine.", "quotes": []}\n\n' + line + "\n")
     with pytest.raises(evaluate.GoldError) as caught:
         evaluate.read_quotes(path)
-    assert caught.value.line == 3
+    assert caught.value.line == (4 if "already used" in reason else 3)
     assert reason in str(caught.value)
+
+
+def test_quotes_without_speaker_columns_score_detection_only():
+    def bare(docs):
+        start, end = span(docs["bridge"]["text"], "We have repaired every cable,")
+        return {"quotes": [{"doc_id": "bridge", "start_char": start, "end_char": end}]}
+    result = evaluate.evaluate("quotes", GOLD / "quotes.jsonl", fake_analyser(bare))
+    assert result["prf"]["detection"]["correct"] == 1
+    assert result["accuracy"] == {}
+    assert result["missing_columns"] == ["quotes.speaker_text", "quotes.speaker_entity_id", "quotes.kind"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -462,6 +488,8 @@ def test_events_without_optional_columns_count_every_row_and_say_so():
     ("notes,event_date,event_type,actor1,actor2,location\n,2024-01-01,Riots,a,b,c\n", 2, "empty 'notes'"),
     ("notes,event_date,event_type,actor1,actor2,location\nA fight.,2024-01-01,Riots,a,b\n", 2,
      "wrong number of fields"),
+    ("event_id_cnty,notes,event_date,event_type,actor1,actor2,location\nX1,A fight.,2024-01-01,Riots,a,b,c\n"
+     "X1,A march.,2024-01-02,Protests,a,,c\n", 3, "'X1' was already used on line 2"),
 ])
 def test_ill_formed_events_name_the_line(tmp_path, content, line, reason):
     path = tmp_path / "events.csv"

@@ -277,8 +277,8 @@ def _entity_names(tables: dict) -> dict[str, list[str]]:
 
 @dataclass
 class ConllDocument:
-    """One document of a CoNLL file: its text, tokens' ``(start, end)`` offsets, gold tags and
-    sentence ends (token indices after which a sentence stops)."""
+    """One document of a CoNLL file: tokens, gold tags, and sentence ends (the index of the token
+    after each sentence's last). Its text and the tokens' offsets in it are derived."""
 
     doc_id: str
     tokens: list[str] = field(default_factory=list)
@@ -526,11 +526,12 @@ def score_timeml(documents: list[TimemlDocument], tables: dict) -> dict:
         n_relaxed += len(pairs)
         for i, j in pairs:
             gold, guess = document.timexes[i], predicted[j]
-            type_ok = str(guess.get("type") or "").upper() == gold.type.upper()
-            value_ok = str(guess.get("value") or "").strip().upper() == gold.value.strip().upper()
+            type_ok = _text(guess.get("type")).upper() == gold.type.strip().upper()
+            value_ok = _text(guess.get("value")).upper() == gold.value.strip().upper()
             n_type, n_value = n_type + type_ok, n_value + value_ok
             if not (type_ok and value_ok) or spans[j] != gold_spans[i]:
-                errors.append({"doc_id": document.doc_id, "gold": dataclasses.asdict(gold),
+                errors.append({"doc_id": document.doc_id, "error": "span, type or value",
+                               "gold": dataclasses.asdict(gold),
                                "predicted": {k: _jsonable(guess.get(k)) for k in
                                              ("start_char", "end_char", "text", "type", "value")}})
         matched_gold = {i for i, _ in pairs}
@@ -560,7 +561,12 @@ def _jsonable(value):
         return None
     if isinstance(value, dt.date | pd.Timestamp):
         return str(_as_date(value))
-    return value.item() if hasattr(value, "item") else value
+    return value.tolist() if hasattr(value, "tolist") else value  # numpy scalars and arrays
+
+
+def _text(value) -> str:
+    """A predicted cell as a stripped string, "" when absent."""
+    return str(value).strip() if _present(value) else ""
 
 
 # --------------------------------------------------------------------------------------------
@@ -596,7 +602,7 @@ def read_quotes(path: Path) -> list[QuotesDocument]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as error:
         raise GoldError(path, f"cannot read: {error}") from error
-    documents = []
+    documents, seen = [], {}
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -605,9 +611,17 @@ def read_quotes(path: Path) -> list[QuotesDocument]:
         except json.JSONDecodeError as error:
             raise GoldError(path, f"not JSON: {error}", number) from error
         documents.append(_quotes_document(record, path, number))
+        _unique(documents[-1].doc_id, number, seen, path)
     if not documents:
         raise GoldError(path, "no documents")
     return documents
+
+
+def _unique(doc_id: str, line: int, seen: dict[str, int], path: Path) -> None:
+    """Each gold document needs its own id: predictions are joined to gold by it."""
+    if doc_id in seen:
+        raise GoldError(path, f"id {doc_id!r} was already used on line {seen[doc_id]}", line)
+    seen[doc_id] = line
 
 
 def _quotes_document(record, path: Path, number: int) -> QuotesDocument:
@@ -678,9 +692,11 @@ def score_quotes(documents: list[QuotesDocument], tables: dict) -> dict:
     kinds = sorted(set(gold_kinds) | set(predicted_kinds))
     by_kind = {k: {"gold": gold_kinds[k], "gold matched": matched_gold_kinds[k],
                    "predicted": predicted_kinds[k], "predicted matched": matched_predicted_kinds[k]} for k in kinds}
-    return {"prf": scores,
-            "accuracy": {"speaker of matched quotes": accuracy(n_speaker, n_matched),
-                         "speaker of all gold quotes": accuracy(n_speaker, n_gold)},
+    speakers = {"speaker of matched quotes": accuracy(n_speaker, n_matched),
+                "speaker of all gold quotes": accuracy(n_speaker, n_gold)}
+    if {"quotes.speaker_text", "quotes.speaker_entity_id"} <= set(missing):
+        speakers = {}  # the analyser names no speakers at all
+    return {"prf": scores, "accuracy": speakers,
             "counts": {"documents": len(documents), "gold quotes": n_gold, "predicted quotes": n_predicted},
             "by_kind": by_kind, "missing_columns": missing, "errors": errors,
             "rules": {"match": f"character overlap >= {QUOTE_OVERLAP:.0%} of the longer span, one-to-one",
@@ -749,7 +765,10 @@ def read_events(path: Path) -> list[GoldEvent]:
             absent = [c for c in EVENT_COLUMNS if c not in (reader.fieldnames or [])]
             if absent:
                 raise GoldError(path, f"missing column(s) {', '.join(absent)}", 1)
-            events = [_gold_event(row, path, reader.line_num) for row in reader]
+            events, seen = [], {}
+            for row in reader:
+                events.append(_gold_event(row, path, reader.line_num))
+                _unique(events[-1].doc_id, reader.line_num, seen, path)
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         raise GoldError(path, f"cannot read: {error}") from error
     if not events:
