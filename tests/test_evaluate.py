@@ -17,6 +17,8 @@ import pytest
 
 from helpers import cli, evaluate
 
+import devsets
+
 GOLD = Path(__file__).parent / "gold"
 
 
@@ -544,6 +546,22 @@ def test_the_command_offers_exactly_the_evaluator_kinds():
     evaluate_parser = parser._subparsers._group_actions[0].choices["evaluate"]
     kind = next(a for a in evaluate_parser._actions if a.dest == "kind")
     assert tuple(kind.choices) == evaluate.KINDS
+
+
+def test_devsets_refuse_held_out_test_splits(tmp_path):
+    (tmp_path / "conll2003").mkdir()
+    (tmp_path / "conll2003" / "testa.conll").write_text("Rain O\n")
+    (tmp_path / "timebank").mkdir()
+    (tmp_path / "timebank" / "a.tml").write_text("<TimeML/>")
+    assert devsets.development_sets(tmp_path, ["conll", "timeml"]) == [
+        ("conll", tmp_path / "conll2003" / "testa.conll"), ("timeml", tmp_path / "timebank")]
+    for held_out in ("conll2003/eng.testb.conll", "conll2003/test.conll", "timebank/te3-platinum/x.tml"):
+        path = tmp_path / held_out
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("")
+        with pytest.raises(SystemExit, match="held-out"):
+            devsets.development_sets(tmp_path, ["conll", "timeml"])
+        path.unlink()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -516,6 +516,7 @@ def score_timeml(documents: list[TimemlDocument], tables: dict) -> dict:
     dates = _by_doc(_rows(tables, "dates", ("doc_id", "start_char", "end_char"), ("type", "value"), missing))
     n_gold = n_predicted = n_strict = n_relaxed = n_type = n_value = 0
     errors = []
+    attributes = [a for a in ("type", "value") if f"dates.{a}" not in missing]
     for document in documents:
         predicted = sorted(dates.get(document.doc_id, []), key=lambda r: (int(r["start_char"]), int(r["end_char"])))
         gold_spans = [(t.start, t.end) for t in document.timexes]
@@ -529,7 +530,8 @@ def score_timeml(documents: list[TimemlDocument], tables: dict) -> dict:
             type_ok = _text(guess.get("type")).upper() == gold.type.strip().upper()
             value_ok = _text(guess.get("value")).upper() == gold.value.strip().upper()
             n_type, n_value = n_type + type_ok, n_value + value_ok
-            if not (type_ok and value_ok) or spans[j] != gold_spans[i]:
+            wrong = {"type": not type_ok, "value": not value_ok}
+            if spans[j] != gold_spans[i] or any(wrong[a] for a in attributes):
                 errors.append({"doc_id": document.doc_id, "error": "span, type or value",
                                "gold": dataclasses.asdict(gold),
                                "predicted": {k: _jsonable(guess.get(k)) for k in
