@@ -571,14 +571,19 @@ def test_devsets_refuse_held_out_test_splits(tmp_path):
 @pytest.mark.slow
 @pytest.mark.parametrize("kind, gold", [("conll", "ner_iob2.conll"), ("timeml", "timeml"),
                                         ("quotes", "quotes.jsonl"), ("events", "events.csv")])
-def test_the_real_analyser_scores_every_kind(kind, gold):
+def test_the_real_analyser_scores_every_kind(kind, gold, tmp_path):
     try:
         from helpers import analysis  # noqa: F401
     except ImportError:
         pytest.skip("helpers.analysis (the analysis API) is not in this branch yet")
     result = evaluate.evaluate(kind, GOLD / gold)
-    assert result["missing_columns"] == [] or kind != "conll"
-    for scores in result["prf"].values():
-        assert 0.0 <= scores["f1"] <= 1.0
-    first = next(iter(result["prf"].values()))
-    assert first["gold"] > 0 and first["predicted"] > 0
+    # The fixtures are plain enough that the pipeline finds something right in each.
+    first = next(iter(result["prf"].values())) if kind != "events" else None
+    if first is not None:
+        assert first["gold"] > 0 and first["predicted"] > 0 and first["correct"] > 0
+    else:
+        assert result["accuracy"]["coverage (notes with an event)"]["correct"] > 0
+    # The columns the analysis API promises are there.
+    promised = {"events.actor1_text", "events.actor2_text", "events.location_text"}
+    assert not promised & set(result["missing_columns"])
+    assert json.loads(evaluate.write_report(result, tmp_path).read_text())["kind"] == kind

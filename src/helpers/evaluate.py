@@ -931,7 +931,8 @@ def evaluate(kind: str, gold_path, analyse_many=None, options=None, *,
     """Read gold of ``kind`` from ``gold_path``, analyse its texts, score the predictions.
 
     ``analyse_many(records, options=options) -> dict[str, DataFrame]`` defaults to
-    ``helpers.analysis.analyse_many``. Returns a JSON-ready dict: ``kind``, ``gold``, ``created``,
+    ``helpers.analysis.analyse_many``. Returns a JSON-ready dict: ``kind``, ``gold``, ``options``
+    (the analyser's, as given; None for its defaults), ``created``,
     ``prf`` (name → precision/recall/f1/correct/predicted/gold), ``accuracy`` (name →
     accuracy/correct/total), ``counts``, ``missing_columns`` (optional predicted columns the
     analyser did not return; the scores that need them are left out), ``errors`` (each miss, for
@@ -948,7 +949,8 @@ def evaluate(kind: str, gold_path, analyse_many=None, options=None, *,
     tables = analyse_many(gold_records(kind, gold), options=options)
     result = score_events(gold, tables, fuzzy_threshold) if kind == "events" else SCORERS[kind](gold, tables)
     result.setdefault("accuracy", {})
-    return {"kind": kind, "gold": str(gold_path),
+    described = dataclasses.asdict(options) if dataclasses.is_dataclass(options) else options
+    return {"kind": kind, "gold": str(gold_path), "options": described,
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), **result}
 
 
