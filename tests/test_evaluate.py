@@ -341,6 +341,7 @@ def test_quotes_detection_and_speakers():
     ("Brandt", ["Mayor Lena Brandt"], True),              # contained
     ("Zoë Adjei", ["ZOE ADJEI"], True),                   # case and accents
     ("Idris Mensah", ["the Northern Brigade"], False),
+    ("Ali", ["Alina Petrova"], False),                    # whole words only
     (None, [], True),                                     # unattributed both
     (None, ["the minister"], False),
     ("the minister", [], False),

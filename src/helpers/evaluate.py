@@ -197,8 +197,8 @@ def same_speaker(gold_speaker, predicted_names: Iterable[str]) -> bool:
     """Lenient speaker match of a gold name against the predicted speaker's names.
 
     ``predicted_names`` are the speaker as written plus the resolved entity's name and aliases.
-    After :func:`normalise`, the gold name matches when it is contained in one of them
-    ("haddad" in "omar haddad"), or when their last words are equal ("Defence Minister Omar
+    After :func:`normalise`, the gold name matches when its words are contained in one of them
+    ("haddad" in "omar haddad", but not "ali" in "alina petrova"), or when their last words are equal ("Defence Minister Omar
     Haddad" and "Haddad"; "a military official" and "the official"). A gold quote without speaker
     matches only a prediction without speaker.
     """
@@ -206,7 +206,7 @@ def same_speaker(gold_speaker, predicted_names: Iterable[str]) -> bool:
     gold = normalise(gold_speaker)
     if not gold:
         return not names
-    return any(gold in n or n.split()[-1] == gold.split()[-1] for n in names)
+    return any(f" {gold} " in f" {n} " or n.split()[-1] == gold.split()[-1] for n in names)
 
 
 # --------------------------------------------------------------------------------------------
