@@ -395,6 +395,7 @@ def test_quotes_without_speaker_columns_score_detection_only():
     ("Northern Liberation Front", ["the northern liberation front"], True),
     ("Northern Liberation Front", ["Nothern Liberation Front"], True),  # a misspelling
     ("Hamas Movement", ["the group"], False),
+    ("Al-Qaeda", ["al"], False),                                       # no word of substance left
 ])
 def test_fuzzy_names(gold, predicted, same):
     assert evaluate.same_name(gold, predicted) is same

@@ -166,13 +166,11 @@ def normalise(name) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text).split())
 
 
-def name_variants(gold_name: str) -> set[str]:
-    """The normalised forms a gold (ACLED-style) name may take in a text: the name without
-    parentheses (``"Military Forces of Ukraine (2019-)"`` → ``"military forces of ukraine"``),
-    and each side of a `` - `` alias (``"Boko Haram - Jamaatu ..."`` → ``"boko haram"``, ...)."""
-    # The parenthesis goes before anything else: "Civilians (Ukraine)" must not match "Ukraine".
-    base = PARENTHESES.sub(" ", str(gold_name))
-    return {n for n in map(normalise, {base, *base.split(" - ")}) if n}
+def acled_name(gold_name: str) -> str:
+    """A gold (ACLED-style) name normalised, without parentheses: ``"Military Forces of Ukraine
+    (2019-)"`` → ``"military forces of ukraine"``. The parenthesis goes first: "Civilians
+    (Ukraine)" must not match "Ukraine"."""
+    return normalise(PARENTHESES.sub(" ", str(gold_name)))
 
 
 def _content(name: str) -> str:
@@ -182,15 +180,15 @@ def _content(name: str) -> str:
 def same_name(gold_name: str, predicted_names: Iterable[str], threshold: float = FUZZY_THRESHOLD) -> bool:
     """True when a predicted name is the gold name, fuzzily.
 
-    Gold variants (:func:`name_variants`) and predicted names are normalised and stripped of
+    The gold name (:func:`acled_name`) and the predicted names are normalised and stripped of
     "the", "of", "and", "a", "an", "al"; a pair matches when rapidfuzz's ``token_set_ratio`` is at
     least ``threshold``. That ratio is 100 when the words of one name are all in the other, so
     "Ukraine" matches "Military Forces of Ukraine" (and, leniently, "Front" matches "Northern
     Liberation Front"); otherwise it allows for misspellings. Names with no word left never match.
     """
-    gold_forms = {_content(v) for v in name_variants(gold_name)} - {""}
+    gold = _content(acled_name(gold_name))
     predicted = {_content(normalise(n)) for n in predicted_names} - {""}
-    return any(fuzz.token_set_ratio(g, p) >= threshold for g in gold_forms for p in predicted)
+    return bool(gold) and any(fuzz.token_set_ratio(gold, p) >= threshold for p in predicted)
 
 
 def same_speaker(gold_speaker, predicted_names: Iterable[str]) -> bool:
@@ -198,9 +196,9 @@ def same_speaker(gold_speaker, predicted_names: Iterable[str]) -> bool:
 
     ``predicted_names`` are the speaker as written plus the resolved entity's name and aliases.
     After :func:`normalise`, the gold name matches when its words are contained in one of them
-    ("haddad" in "omar haddad", but not "ali" in "alina petrova"), or when their last words are equal ("Defence Minister Omar
-    Haddad" and "Haddad"; "a military official" and "the official"). A gold quote without speaker
-    matches only a prediction without speaker.
+    ("haddad" in "omar haddad", but not "ali" in "alina petrova"), or when their last words are
+    equal ("Defence Minister Omar Haddad" and "Haddad"; "a military official" and "the official").
+    A gold quote without speaker matches only a prediction without speaker.
     """
     names = [n for n in map(normalise, predicted_names) if n]
     gold = normalise(gold_speaker)
