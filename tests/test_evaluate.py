@@ -474,15 +474,19 @@ def test_events_fields_are_scored_over_all_notes():
 def test_events_without_optional_columns_count_every_row_and_say_so():
     def bare(docs):
         return {"events": [{"doc_id": "RUR1", "event_type": "Battles", "actor1": "Ruritania"},
-                           {"doc_id": "RUR1", "event_type": "Riots", "actor1": "Ruritania"}]}
+                           {"doc_id": "RUR1", "event_type": "Riots", "actor1": "Ruritania"},
+                           {"doc_id": "RUR2", "event_type": "Battles", "actor1": "Ruritania"}]}
     result = evaluate.evaluate("events", GOLD / "events.csv", fake_analyser(bare))
     assert "events.modality" in result["missing_columns"]
     assert "events.sub_event_type" in result["missing_columns"]
     # Without sub-types or dates from the analyser, those fields are not scored at all.
     assert "sub_event_type" not in result["accuracy"] and "event_date" not in result["accuracy"]
     assert result["accuracy"]["event_type"]["correct"] == 1
-    assert result["accuracy"]["actor1"]["correct"] == 1
-    assert result["counts"]["asserted events"] == 2
+    assert result["accuracy"]["actor1"]["correct"] == 2       # RUR1 and RUR2
+    assert result["counts"]["asserted events"] == 3
+    # RUR2 is wrong on its type only: fields left out are not listed as wrong either.
+    (wrong,) = [e["wrong"] for e in result["errors"] if e["doc_id"] == "RUR2"]
+    assert wrong == ["event_type"]
 
 
 @pytest.mark.parametrize("content, line, reason", [
@@ -575,9 +579,9 @@ def test_devsets_refuse_held_out_test_splits(tmp_path):
                                         ("quotes", "quotes.jsonl"), ("events", "events.csv")])
 def test_the_real_analyser_scores_every_kind(kind, gold, tmp_path):
     try:
-        from helpers import analysis  # noqa: F401
+        from helpers import api  # noqa: F401
     except ImportError:
-        pytest.skip("helpers.analysis (the analysis API) is not in this branch yet")
+        pytest.skip("helpers.api (the public analysis API) is not in this branch yet")
     result = evaluate.evaluate(kind, GOLD / gold)
     # The fixtures are plain enough that the pipeline finds something right in each.
     first = next(iter(result["prf"].values())) if kind != "events" else None

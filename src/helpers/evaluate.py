@@ -35,7 +35,7 @@ analysis API, and a scorer (gold + predicted tables → figures):
 Everything here is pure except :func:`evaluate` (which runs the analysis) and
 :func:`write_report`. The analyser is a parameter, ``analyse_many(records, options=...) ->
 {"mentions": DataFrame, ...}`` with a ``doc_id`` column linking rows to the input records;
-by default it is :func:`helpers.analysis.analyse_many`.
+by default it is the public API's :func:`helpers.analyse_many` (module ``helpers.api``).
 """
 
 from __future__ import annotations
@@ -839,6 +839,9 @@ def score_events(gold_events: list[GoldEvent], tables: dict, threshold: float = 
     rows = _by_doc(_rows(tables, "events", ("doc_id", "event_type"), (*optional, "modality", "start_char"),
                          missing))
     names = _entity_names(tables)
+    # Fields the gold never fills, or the analyser never gives, are left out rather than scored.
+    fields = [f for f in EVENT_FIELDS if not all(f"events.{c}" in missing for c in EVENT_FIELDS[f])
+              and (f != "sub_event_type" or any(g.sub_event_type for g in gold_events))]
     correct, errors, type_pairs = Counter(), [], []
     for gold in gold_events:
         guess = main_event(rows.get(gold.doc_id, []))
@@ -846,15 +849,12 @@ def score_events(gold_events: list[GoldEvent], tables: dict, threshold: float = 
         if guess is None:
             errors.append({"doc_id": gold.doc_id, "error": "no event", "gold_type": gold.event_type})
             continue
-        verdict = _event_verdict(gold, guess, names, threshold)
+        verdict = {f: ok for f, ok in _event_verdict(gold, guess, names, threshold).items() if f in fields}
         correct.update(k for k, ok in verdict.items() if ok)
         if not all(verdict.values()):
             errors.append({"doc_id": gold.doc_id, "wrong": [k for k, ok in verdict.items() if not ok],
                            "gold": dataclasses.asdict(gold) | {"notes": None, "event_date": str(gold.event_date)},
                            "predicted": {k: _jsonable(v) for k, v in guess.items()}})
-    # Fields the gold never fills, or the analyser never gives, are left out rather than scored.
-    fields = [f for f in EVENT_FIELDS if not all(f"events.{c}" in missing for c in EVENT_FIELDS[f])
-              and (f != "sub_event_type" or any(g.sub_event_type for g in gold_events))]
     total = len(gold_events)
     all_rows = [r for note in (rows.get(g.doc_id, []) for g in gold_events) for r in note]
     accuracies = {f: accuracy(correct[f], total) for f in fields}
@@ -929,7 +929,7 @@ def evaluate(kind: str, gold_path, analyse_many=None, options=None, *,
     """Read gold of ``kind`` from ``gold_path``, analyse its texts, score the predictions.
 
     ``analyse_many(records, options=options) -> dict[str, DataFrame]`` defaults to
-    ``helpers.analysis.analyse_many``. Returns a JSON-ready dict: ``kind``, ``gold``, ``options``
+    ``helpers.analyse_many``. Returns a JSON-ready dict: ``kind``, ``gold``, ``options``
     (the analyser's, as given; None for its defaults), ``created``,
     ``prf`` (name → precision/recall/f1/correct/predicted/gold), ``accuracy`` (name →
     accuracy/correct/total), ``counts``, ``missing_columns`` (optional predicted columns the
@@ -941,9 +941,7 @@ def evaluate(kind: str, gold_path, analyse_many=None, options=None, *,
         raise ValueError(f"unknown kind {kind!r}: choose one of {', '.join(KINDS)}")
     gold = READERS[kind](Path(gold_path))
     if analyse_many is None:
-        from . import analysis  # imported here: the analysis layer loads spaCy
-
-        analyse_many = analysis.analyse_many
+        from .api import analyse_many  # imported here: the analysis loads spaCy
     tables = analyse_many(gold_records(kind, gold), options=options)
     result = score_events(gold, tables, fuzzy_threshold) if kind == "events" else SCORERS[kind](gold, tables)
     result.setdefault("accuracy", {})
@@ -958,10 +956,7 @@ def analysis_options(model: str | None = None):
         return None
     from . import analysis
 
-    options_class = getattr(analysis, "Options", None)
-    if options_class is None:  # the options still live with stage 2's assembly
-        from .extract import Options as options_class
-    return options_class(model=model)
+    return analysis.Options(model=model)
 
 
 def write_report(result: dict, out: Path | str | None = None) -> Path:
