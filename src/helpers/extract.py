@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from . import cache, dates, entities, events, nlp, paths, quotes, store
+from . import cache, dates, entities, events, nlp, paths, quotes, schema, store
 
 # Labels that name something and get a canonical entity id; numbers and dates do not.
 NAMED_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART",
@@ -68,6 +68,7 @@ class Extractor:
         self.nlp = nlp.load(options.model, tuple(options.components))
         entities.add_ruler(self.nlp, self.gazetteer)
         self.cues = quotes.load_cues()
+        events.reload_lexicons()
         self.triggers = events.index_triggers(events.load_triggers())
 
     def analyse(self, doc, published: dt.date | None, text: str | None = None) -> dict:
@@ -89,7 +90,7 @@ class Extractor:
                 "end_date": found.end if found else None,
                 "precision": found.precision if found else None, "anchor": published})
         found_quotes = quotes.extract(doc, self.cues, text) if self.options.quotes else []
-        found_events = (events.extract(doc, mentions, date_records, self.triggers)
+        found_events = (events.extract(doc, mentions, date_records, self.triggers, published=published)
                         if self.options.events else [])
         return {"mentions": mentions, "dates": date_records, "quotes": found_quotes,
                 "events": found_events}
@@ -109,7 +110,7 @@ def fingerprint(options: Options) -> str:
     gazetteer = sorted(options.gazetteer_path.glob("*.csv"))
     return cache.fingerprint(
         package, nlp.pipeline_version(package), options.components, options.quotes,
-        options.events, cache.file_digest(*gazetteer, quotes.CUES_FILE, events.TRIGGERS_FILE,
+        options.events, cache.file_digest(*gazetteer, quotes.CUES_FILE, *events.DATA_FILES,
                                           entities.TITLES_FILE, entities.ORGANISATION_WORDS_FILE),
         cache.code_version(nlp, entities, dates, quotes, events), cache.code_version(Extractor))
 
@@ -144,7 +145,7 @@ def extract_corpus(corpus: str, options: Options | None = None, progress: bool =
     """
     from tqdm import tqdm
 
-    from . import engines
+    from . import acled, engines
 
     options = options or Options()
     started = time.perf_counter()
@@ -193,6 +194,7 @@ def extract_corpus(corpus: str, options: Options | None = None, progress: bool =
                     "assemble": round(finished - processed_at, 3)},
     }
     store.write_json(paths.processed_dir(corpus) / "extract_summary.json", summary)
+    acled.write(corpus)
     return summary
 
 
@@ -237,7 +239,9 @@ def assemble(corpus: str, options: Options, version: str, db: cache.Store) -> di
     pair_sentences: Counter = Counter()
     folder = paths.processed_dir(corpus)
     writers = {t: store.TableWriter(folder / f"{t}.parquet", t)
-               for t in ("mentions", "dates", "quotes", "events")}
+               for t in ("mentions", "dates", "quotes")}
+    # Events are grouped across documents before they are written (one row each: small).
+    event_rows: list[dict] = []
     for writer in writers.values():
         writer.__enter__()
     try:
@@ -272,9 +276,7 @@ def assemble(corpus: str, options: Options, version: str, db: cache.Store) -> di
                         "speaker_entity_id": speaker["entity_id"] if speaker else None,
                         "cue": q["cue"], "quote": q["quote"], "start_char": q["start_char"],
                         "end_char": q["end_char"]})
-                dates_at = {d["start_char"]: d for d in records["dates"]}
-                for e in records["events"]:
-                    out["events"].append(_event_row(doc_id, row["published"], e, mentions, dates_at))
+                event_rows += [_event_row(doc_id, row["published"], e, mentions) for e in records["events"]]
             for table, rows in out.items():
                 writers[table].write(rows)
     except BaseException as error:
@@ -283,6 +285,8 @@ def assemble(corpus: str, options: Options, version: str, db: cache.Store) -> di
         raise
     for writer in writers.values():
         writer.__exit__(None, None, None)
+    event_rows = events.group_reports(event_rows)
+    store.write_records(folder / "events.parquet", event_rows, "events")
 
     entity_rows = []
     for entity_id, n in n_mentions.most_common():
@@ -299,7 +303,7 @@ def assemble(corpus: str, options: Options, version: str, db: cache.Store) -> di
     pair_rows = [{"entity_a": a, "entity_b": b, "n_docs": n, "n_sentences": pair_sentences[(a, b)]}
                  for (a, b), n in sorted(pair_docs.items(), key=lambda kv: (-kv[1], kv[0]))]
     store.write_records(folder / "cooccurrence.parquet", pair_rows, "cooccurrence")
-    counts = {t: w.n_rows for t, w in writers.items()}
+    counts = {t: w.n_rows for t, w in writers.items()} | {"events": len(event_rows)}
     counts |= {"entities": len(entity_rows), "cooccurrence": len(pair_rows)}
     return counts
 
@@ -311,19 +315,19 @@ def display_name(forms: Counter) -> str:
     return re.sub(r"['\u2019]s?$", "", name).strip() or forms.most_common(1)[0][0]
 
 
-def _event_row(doc_id: str, published, event: dict, mentions: list[dict], dates_at: dict) -> dict:
+def _event_row(doc_id: str, published, event: dict, mentions: list[dict]) -> dict:
+    """An events-table row: the per-document record with its actors and place resolved to
+    canonical ids (the text as written stays in ``*_text``)."""
     def resolved(prefix: str) -> str | None:
         hit = _entity_at(mentions, event[f"{prefix}_start"], event[f"{prefix}_end"])
         return hit["entity_id"] if hit else event[f"{prefix}_text"]
 
-    date = dates_at.get(event["date_start"]) if event["date_start"] is not None else None
-    return {
-        "doc_id": doc_id, "sentence": event["sentence"], "event_type": event["event_type"],
-        "actor1": resolved("actor1"), "actor2": resolved("actor2"),
-        "location": resolved("location"),
-        "event_date": date["start_date"] if date else published,
-        "date_text": date["text"] if date else None, "trigger": event["trigger"],
-        "count": event["count"], "start_char": event["sentence_start"]}
+    row = {k: v for k, v in event.items() if k in EVENT_COLUMNS}
+    return row | {"doc_id": doc_id, "actor1": resolved("actor1"), "actor2": resolved("actor2"),
+                  "location": resolved("location"), "event_date": event["event_date"] or published}
+
+
+EVENT_COLUMNS = set(schema.columns("events"))
 
 
 def parse_one(corpus: str, doc_id: str, options: Options | None = None):
