@@ -214,3 +214,196 @@ def test_unknown_event_type_is_rejected(tmp_path):
                                               ("twelve", 12), ("many", None)])
 def test_parse_number(text, number):
     assert events.parse_number(text) == number
+
+
+# --- issue 11: modality, context, roles, ACLED types, one row per event ----------------------
+
+def _main(records):
+    asserted = [e for e in records["events"] if e["modality"] == "asserted" and e["event_type"]]
+    return asserted[0] if asserted else None
+
+
+@pytest.mark.parametrize(("text", "modality"), [
+    ("The army did not attack the rebel positions near Gao.", "negated"),
+    ("No civilians were killed in the shelling of the village.", "negated"),
+    ("The militia threatened to attack US bases in the region.", "future"),
+    ("Ankara denied carrying out a drone strike near Kobani.", "denied"),
+    ("Gunmen attacked a checkpoint near Gao.", "asserted"),
+])
+def test_modality(analyse, text, modality):
+    records = _events(analyse, text)
+    violent = [e for e in records["events"] if e["event_type"] not in (None, "Strategic developments")]
+    assert violent and violent[0]["modality"] == modality, records["events"]
+
+
+def test_undecided_strikes_are_no_event(analyse):
+    records = _events(analyse, "The ministry declined to say whether strikes had been authorised.")
+    assert _main(records) is None
+
+
+def test_conditional_attack_is_hypothetical(analyse):
+    records = _events(analyse, "The militia said it would strike US bases if the talks failed.")
+    strike = next(e for e in records["events"] if e["trigger"] == "strike")
+    assert strike["modality"] == "hypothetical"
+
+
+def test_political_attack_is_a_statement(analyse):
+    records = _events(analyse, "The opposition leader attacked the government's pension reform in a speech.")
+    assert _main(records) is None
+    assert {e["label"] for e in records["events"]} == {"statement"}
+
+
+def test_pension_strike_is_a_protest(analyse):
+    records = _events(analyse, "Railway workers began a pension strike in Lyon on Monday.")
+    assert _main(records)["event_type"] == "Protests"
+
+
+def test_reporting_verbs_trigger_events(analyse):
+    cases = {"Gunmen assassinated a judge in Mosul.": ("Violence against civilians", "Attack"),
+             "A militant threw a grenade at a police patrol in Kirkuk.": ("Explosions/Remote violence", "Grenade"),
+             "An IED detonated near an army convoy in Tarmiyah.": ("Explosions/Remote violence",
+                                                                  "Remote explosive/landmine/IED"),
+             "Troops and rebels exchanged fire near Gao.": ("Battles", "Armed clash"),
+             "Government forces shelled the village of Kafr Nabl.": ("Explosions/Remote violence",
+                                                                     "Shelling/artillery/missile attack")}
+    for text, expected in cases.items():
+        main = _main(_events(analyse, text))
+        assert main is not None and (main["event_type"], main["sub_event_type"]) == expected, text
+
+
+def test_actor_of_carried_out_by(analyse):
+    main = _main(_events(analyse, "A drone strike carried out by the Turkish military hit a car near Qamishli."))
+    assert "Turkish military" in main["actor1_text"]
+
+
+def test_actor_claimed_responsibility(analyse):
+    main = _main(_events(analyse, "Islamic State claimed responsibility for the bombing in Kirkuk."))
+    assert main["actor1_text"] == "Islamic State"
+
+
+def test_weapons_are_never_actors_and_unclaimed_bombs_are_an_armed_group(analyse):
+    main = _main(_events(analyse, "A landmine killed two shepherds near Palmyra."))
+    assert main["actor1_text"] is None and main["actor1_type"] == 3
+    assert main["sub_event_type"] == "Remote explosive/landmine/IED"
+    assert main["fatalities"] == 2
+
+
+def test_unnamed_actors_keep_their_description_and_a_type(analyse):
+    main = _main(_events(analyse, "Unidentified gunmen killed a shopkeeper in Daraa."))
+    assert main["actor1_text"] == "Unidentified gunmen" and main["actor1_type"] == 3
+    assert main["actor2_type"] == 7 and main["event_type"] == "Violence against civilians"
+
+
+def test_nationality_is_never_the_place(analyse):
+    main = _main(_events(analyse, "Iraqi troops clashed with militants."))
+    assert main["location_text"] is None
+
+
+def test_dateline_is_the_fallback_place(analyse):
+    records = _events(analyse, "MOSUL, Iraq (Wire) - Gunmen attacked a checkpoint overnight.")
+    assert _main(records)["location_text"] in {"MOSUL", "Mosul"}
+
+
+def test_protest_actor_is_the_protesters(analyse):
+    main = _main(_events(analyse, "Police used tear gas to disperse protesters in Khartoum."))
+    assert main["sub_event_type"] == "Protest with intervention" and main["actor1_type"] == 6
+
+
+def test_range_start_is_not_the_event_date():
+    text = "Attacks have risen since early July and a convoy was hit on 3 August."
+    july = {"start_char": text.index("early July"), "end_char": text.index(" and"), "text": "early July",
+            "start_date": dt.date(2024, 7, 1), "end_date": dt.date(2024, 7, 10), "precision": "month"}
+    august = {"start_char": text.index("3 August"), "end_char": len(text) - 1, "text": "3 August",
+              "start_date": dt.date(2024, 8, 3), "end_date": dt.date(2024, 8, 3), "precision": "day"}
+    assert events.best_date([july, august], text) is august
+    assert events.best_date([july], text) is None
+    flagged = dict(august, range_start=True)
+    assert events.best_date([flagged], text) is None
+
+
+def test_most_specific_date_wins():
+    text = "Last month, on 7 May, gunmen attacked."
+    month = {"start_char": 0, "end_char": 10, "text": "Last month", "start_date": dt.date(2024, 5, 1),
+             "end_date": dt.date(2024, 5, 31), "precision": "month"}
+    day = {"start_char": 15, "end_char": 20, "text": "7 May", "start_date": dt.date(2024, 5, 7),
+           "end_date": dt.date(2024, 5, 7), "precision": "day"}
+    assert events.best_date([month, day], text) is day
+
+
+def test_headline_and_lead_are_one_event(analyse):
+    text = ("Militias to resume attacks on US troops\n\n"
+            "The Northern Shield Front said it would resume attacks on US troops in the region.")
+    threatened = [e for e in _events(analyse, text)["events"] if e["label"] == "attack"]
+    assert len(threatened) == 1 and threatened[0]["modality"] == "future"
+
+
+def test_killing_told_apart_joins_its_strike(analyse):
+    text = ("A US drone strike killed a senior militia commander in Baghdad on Wednesday. "
+            "The militia said the US killed the commander in Baghdad.")
+    violent = [e for e in _events(analyse, text)["events"] if e["modality"] == "asserted" and e["event_type"]]
+    assert len(violent) == 1 and violent[0]["sub_event_type"] == "Air/drone strike"
+
+
+def _row(doc, date, **kw):
+    base = {"doc_id": doc, "start_char": 0, "label": "air/drone strike", "trigger": "strike",
+            "event_type": "Explosions/Remote violence", "sub_event_type": "Air/drone strike",
+            "modality": "asserted", "actor1": "us-armed-forces", "actor2": None, "location": "Baghdad",
+            "event_date": date}
+    return base | kw
+
+
+def test_group_reports_within_the_window():
+    rows = [_row("a", dt.date(2024, 2, 7)), _row("b", dt.date(2024, 2, 9), actor1=None),
+            _row("c", dt.date(2024, 2, 20)), _row("d", dt.date(2024, 2, 8), location="Mosul"),
+            _row("e", dt.date(2024, 2, 8), label="statement", event_type=None)]
+    before = [dict(r) for r in rows]
+    grouped = events.group_reports(rows)
+    assert rows == before  # pure
+    ids = [r["event_id"] for r in grouped]
+    assert ids[0] == ids[1] and len(set(ids)) == 4
+    assert grouped[0]["n_reports"] == 2 and grouped[0]["report_docs"] == ["a", "b"]
+    assert grouped[2]["n_reports"] == 1
+
+
+def test_group_reports_needs_something_in_common():
+    rows = [_row("a", dt.date(2024, 2, 7), actor1=None, location=None),
+            _row("b", dt.date(2024, 2, 7), actor1=None, location=None)]
+    assert len({r["event_id"] for r in events.group_reports(rows)}) == 2
+
+
+class _Counted(dict):
+    """A mention or date record that counts how often it is read."""
+
+    reads = 0
+
+    def __getitem__(self, key):
+        _Counted.reads += 1
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        _Counted.reads += 1
+        return super().get(key, default)
+
+
+def test_work_grows_linearly_with_the_document(extractor):
+    from spacy.tokens import Doc
+
+    paragraph = ("Gunmen attacked a police checkpoint near Kirkuk on Tuesday, killing two officers. "
+                 "The group said it carried out the attack. Police arrested three men in Mosul.\n\n")
+    small = extractor.nlp(paragraph)
+    base = extractor.analyse(small, FRIDAY)
+
+    def work(copies: int) -> int:
+        doc = Doc.from_docs([small] * copies)
+        step = len(small.text)
+        mentions = [_Counted(m, start_char=m["start_char"] + k * step, end_char=m["end_char"] + k * step)
+                    for k in range(copies) for m in base["mentions"]]
+        dates = [_Counted(d, start_char=d["start_char"] + k * step, end_char=d["end_char"] + k * step)
+                 for k in range(copies) for d in base["dates"]]
+        _Counted.reads = 0
+        found = events.extract(doc, mentions, dates, extractor.triggers)
+        assert found
+        return _Counted.reads
+
+    small_work, large_work = work(40), work(160)
+    assert large_work <= 4 * small_work * 1.2  # 4x the text, about 4x the work (quadratic: 16x)

@@ -79,13 +79,20 @@ def actor_name(text: str | None, inter: int | None, country: str | None = None) 
     Israel", "Iraqi police" → "Police Forces of Iraq", "unidentified gunmen" → "Unidentified
     Armed Group (Iraq)" when the event's country is Iraq, "Protesters (Jordan)". A named actor
     (a proper noun that is not a nationality) keeps its name."""
-    if text is None and inter not in {5, 6}:
+    if text is None and inter not in UNNAMED:
         return None
     words = re.findall(r"[\w.'-]+", (text or "").lower())
     named_country = next((demonyms()[w] for w in words if w in demonyms()), None)
+    if inter in {5, 6}:  # ACLED names crowds by what they do: "Protesters (Jordan)"
+        return UNNAMED[inter].format(country=named_country or country) if (named_country or country) \
+            else UNNAMED[inter].split(" (")[0]
+    if words and all(w in demonyms() for w in words):
+        inter = 1  # "Israeli" in "an Israeli air strike": the state's forces
     generic = not text or all(w in demonyms() or w in GENERIC_WORDS for w in words)
     if not generic and not (inter == 1 and named_country):
-        return re.sub(r"^(?:the|a|an)\s+", "", text.strip(), flags=re.I)
+        name = re.sub(r"^(?:the|a|an)\s+", "", text.strip(), flags=re.I)
+        # "Houthi forces", "Kataib Hezbollah fighters": the group's name
+        return re.sub(r"\s+(?:forces|fighters|militants|members|militiamen|gunmen)$", "", name, flags=re.I)
     country = named_country or country
     if inter == 1 and {"police", "policemen", "policeman"} & set(words):
         name = "Police Forces of {country}"
@@ -103,7 +110,7 @@ GENERIC_WORDS = {"the", "a", "an", "unidentified", "unknown", "armed", "men", "m
                  "rioters", "civilians", "residents", "people", "regime", "government", "border",
                  "guards", "assailants", "attackers", "suspected", "some", "several", "dozens",
                  "hundreds", "thousands", "of", "two", "three", "four", "five", "air", "warplanes",
-                 "drones", "jets", "artillery", "officers", "settlers"}
+                 "drones", "jets", "artillery", "officers", "assailant", "attacker", "unnamed"}
 
 
 def _interaction(inter1, inter2) -> int | None:
@@ -115,6 +122,14 @@ def _interaction(inter1, inter2) -> int | None:
         return int(inter1) * 10
     low, high = sorted((int(inter1), int(inter2)))
     return low * 10 + high
+
+
+def _name(row, role: str, inter, names: dict, country: str | None) -> str | None:
+    """An actor's name: the entity's canonical name, else an ACLED-style description."""
+    value = row[role]
+    if value in names:
+        return names[value]
+    return actor_name(row[f"{role}_text"], None if pd.isna(inter) else int(inter), country)
 
 
 def to_acled(event_rows: pd.DataFrame, documents: pd.DataFrame | None = None,
@@ -150,8 +165,9 @@ def to_acled(event_rows: pd.DataFrame, documents: pd.DataFrame | None = None,
             "year": date.year if date is not None else None,
             "time_precision": TIME_PRECISION.get(first["date_precision"]),
             "event_type": first["event_type"], "sub_event_type": first["sub_event_type"],
-            "actor1": names.get(first["actor1"], first["actor1"]), "assoc_actor_1": None,
-            "inter1": inter1, "actor2": names.get(first["actor2"], first["actor2"]), "assoc_actor_2": None,
+            "actor1": _name(first, "actor1", inter1, names, where.get("country")), "assoc_actor_1": None,
+            "inter1": inter1, "actor2": _name(first, "actor2", inter2, names, where.get("country")),
+            "assoc_actor_2": None,
             "inter2": inter2, "interaction": _interaction(inter1, inter2),
             "iso": where.get("iso"), "country": where.get("country"), "admin1": None,
             "location": location, "latitude": where.get("latitude"), "longitude": where.get("longitude"),

@@ -82,6 +82,10 @@ WEAPON_SUBTYPES = {"suicide": "Suicide bomb", "grenade": "Grenade", "air": "Air/
                    "shelling": "Shelling/artillery/missile attack"}
 # Labels whose ACLED type depends on who was hit and with what.
 GENERIC_VIOLENCE = {"attack", "killing", "assassination"}
+# Nouns through whose "of" a place is named: "the vicinity of Baghdad airport".
+AREA_NOUNS = {"vicinity", "outskirts", "area", "areas", "town", "village", "city", "province",
+              "district", "region", "countryside", "suburbs", "suburb", "neighbourhood",
+              "neighborhood", "camp", "port", "governorate", "centre", "center"}
 # Labels that are not events of their own when the sentence has another violent event:
 # "a drone strike that killed a commander" is one event.
 CONSEQUENCES = {"killing"}
@@ -90,7 +94,7 @@ SYMMETRIC = {"talks", "agreement", "armed clash"}
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                 "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20,
                 "dozen": 12, "dozens": 24, "hundred": 100, "hundreds": 200, "thousand": 1000}
-PLACE_PREPS = {"in", "near", "at", "on", "outside", "inside", "across", "around", "into", "off",
+PLACE_PREPS = {"in", "near", "at", "on", "outside", "inside", "across", "around", "into", "off", "over",
                "nearby", "west", "east", "north", "south", "outskirts", "within", "along"}
 TARGET_PREPS = {"on", "against", "at", "targeting", "upon"}
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -368,12 +372,21 @@ def _is_actor(token, context: Context, trigger_lemmas: frozenset[str]) -> bool:
     lemma = token.lemma_.lower()
     if token.ent_type_ in NOT_PERSON_LABELS and not _prep_object(token, {"of"}):
         return False
-    if token.pos_ == "NUM" and _prep_object(token, {"of"}) is None:
+    if token.pos_ == "NUM" and token.lower_ != "one" and _prep_object(token, {"of"}) is None:
         return False
     if token.ent_type_ in NAMED_LABELS:
         return True
     return lemma not in context.not_actors and token.lower_ not in context.not_actors and (
         lemma not in trigger_lemmas or token.pos_ == "PROPN")
+
+
+def _owner(token, context: Context):
+    """Who wields a weapon or an event noun that stands as an actor: "Turkish drones" →
+    Turkish, "Sudanese army artillery" → army, "an Israeli air strike" → Israeli."""
+    modifiers = [c for c in token.children if c.dep_ in {"poss", "compound", "amod", "nmod"}]
+    modifiers += [g for c in modifiers for g in c.children if g.dep_ in {"poss", "compound", "amod", "nmod"}]
+    return next((c for c in modifiers if c.ent_type_ in {"GPE", "ORG", "NORP", "PERSON"}
+                 or c.lower_ in context.actor_types), None)
 
 
 def actors_of(token, ents: _Entities | None = None, context: Context | None = None):
@@ -458,12 +471,16 @@ def actor_type(span, context: Context) -> int | None:
     "Israeli forces" → 1, "Protesters" → 6); ``None`` when the words do not tell."""
     if span is None:
         return None
+    def code(t):
+        return context.actor_types.get(t.lower_) or context.actor_types.get(t.lemma_.lower())
+
     words = [t for t in span if not t.is_punct]
+    armed = {1, 2, 3, 4, 8}
+    # "armed men" are a militia, "the Syrian army bus" the army's: an armed word wins
     for t in [span.root, *reversed(words)]:
-        for form in (t.lower_, t.lemma_.lower()):
-            if form in context.actor_types:
-                return context.actor_types[form]
-    return None
+        if code(t) in armed:
+            return code(t)
+    return next((code(t) for t in [span.root, *reversed(words)] if code(t)), None)
 
 
 
@@ -493,6 +510,9 @@ def modality_of(token, context: Context | None = None) -> str:
                 return "future"
             if context.has("hypothetical", lemma) and node.pos_ == "VERB":
                 return "hypothetical"
+        if any(c.dep_ == "advcl" and any(g.dep_ == "mark" and g.lower_ in {"if", "unless"} for g in c.children)
+               for c in node.children):
+            return "hypothetical"  # "would strike US bases if the talks failed"
         for child in node.children:
             word = child.lower_
             if child.dep_ == "neg" or (word == "never" and child.dep_ == "advmod"):
@@ -524,7 +544,10 @@ def _place_role(root) -> bool:
     node = root
     while node.dep_ in {"conj", "appos", "compound"} and node.head.i != node.i:
         node = node.head
-    if node.dep_ == "pobj" and node.head.lower_ == "of" and node.head.head.dep_ == "pobj":
+    if node.dep_ == "pobj" and node.head.lower_ == "of" and (
+            node.head.head.dep_ == "pobj" or node.head.head.lower_ in AREA_NOUNS):
+        if node.head.head.lower_ in AREA_NOUNS:
+            return True
         node = node.head.head
     if node.dep_ == "pobj" and node.head.lower_ in PLACE_PREPS:
         return True
@@ -557,6 +580,14 @@ def _location(token, places: list[tuple[dict, object]], dateline: dict | None, t
     for m, span in candidates:
         if _based(span[-1]):
             return m
+    # A proper noun after "in", "near", ... that the model did not tag a place ("near Qandil")
+    sent = token.sent
+    for t in sent:
+        if t.dep_ == "pobj" and t.pos_ == "PROPN" and t.head.lower_ in PLACE_PREPS - {"on", "at"} \
+                and t.ent_type_ not in {"PERSON", "NORP", "DATE", "TIME", "ORG"} \
+                and not any(a <= t.idx < b for a, b in taken):
+            span = t.doc[min(c.i for c in t.subtree if c.dep_ in {"compound"} or c.i == t.i):t.i + 1]
+            return {"text": span.text, "start_char": span.start_char, "end_char": span.end_char, "label": "GPE"}
     return dateline
 
 
@@ -616,7 +647,7 @@ def _precision(date: dict) -> str:
 # --- ACLED type ---------------------------------------------------------------------------------
 
 def classify(trigger: Trigger, sentence_words: set[str], actor2_inter: int | None,
-             context: Context) -> tuple[str | None, str | None]:
+             context: Context, actor1_inter: int | None = None) -> tuple[str | None, str | None]:
     """ACLED ``(event_type, sub_event_type)`` of a trigger in its sentence.
 
     A generic attack or killing becomes remote violence when a weapon family is named ("a
@@ -625,6 +656,11 @@ def classify(trigger: Trigger, sentence_words: set[str], actor2_inter: int | Non
     dispersed it and a riot when protesters threw stones or burned.
     """
     event_type, sub_type = trigger.event_type, trigger.sub_event_type
+    if actor1_inter in {5, 6} and (event_type in {"Battles", "Violence against civilians"}
+                                   or trigger.label == "property destruction"):
+        return "Riots", "Violent demonstration"  # "protesters stormed the council building"
+    if trigger.label in GENERIC_VIOLENCE | {"killing"} and actor2_inter == 6:
+        return "Protests", "Excessive force against protesters"
     if trigger.label in GENERIC_VIOLENCE:
         for cue, weapon_sub in WEAPON_SUBTYPES.items():
             if sentence_words & context.cues.get(cue, frozenset()):
@@ -737,6 +773,8 @@ def extract(doc, mentions: list[dict], dates: list[dict], triggers: list[Trigger
             if actor1 is not None and trigger.label in SYMMETRIC:
                 # "Washington and Baghdad will restart talks": the parties are both subjects
                 actor2 = next((c for c in actor1.children if c.dep_ == "conj"), actor2)
+            if actor1 is not None and not _is_actor(actor1, context, trigger_lemmas):
+                actor1 = _owner(actor1, context)  # "Turkish drones struck": Turkey's
             actor1 = actor1 if _is_actor(actor1, context, trigger_lemmas) else None
             actor2 = actor2 if _is_actor(actor2, context, trigger_lemmas) else None
             if actor2 is None and token.pos_ == "NOUN":
@@ -766,7 +804,15 @@ def extract(doc, mentions: list[dict], dates: list[dict], triggers: list[Trigger
             if location is not None and location is not dateline:
                 seen_places.add(_fold(location["text"]))
             inter1, inter2 = actor_type(actor1_span, context), actor_type(actor2_span, context)
-            event_type, sub_type = classify(trigger, words, inter2, context)
+            if inter1 is None and actor1_span is not None and actor1_span.root.ent_type_ in {"NORP", "GPE"} \
+                    and trigger.event_type in {"Battles", "Explosions/Remote violence", "Violence against civilians"}:
+                inter1 = 1  # "an Israeli air strike", "a US drone strike": a state's forces
+            event_type, sub_type = classify(trigger, words, inter2, context, inter1)
+            if event_type == "Protests" and inter2 == 6:
+                # "police dispersed protesters": the protesters are actor1
+                actor1_span, actor2_span, inter1, inter2 = actor2_span, actor1_span, inter2, inter1
+            if actor1_span is None and event_type == "Explosions/Remote violence" and sub_type != "Air/drone strike":
+                inter1 = 3  # a bomb or a rocket nobody claimed: an unidentified armed group
             if event_type == "Protests":
                 inter1 = 6
             elif event_type == "Riots":
@@ -822,6 +868,9 @@ def distinct_events(candidates: list[dict]) -> list[dict]:
     records that say something (an actor or a count) are kept, each distinct one once; a
     label whose records say nothing keeps its first.
     """
+    if any(c["label"] == "arrest" for c in candidates):
+        # "raided the town and arrested four men": the raid is how the arrests were made
+        candidates = [c for c in candidates if not (c["label"] == "attack" and c["trigger"] == "raid")]
     if any(c["label"] not in STATEMENT_LABELS for c in candidates):
         candidates = [c for c in candidates if c["label"] != "statement"]
     violent = [c for c in candidates if c["event_type"] in {"Battles", "Explosions/Remote violence"}
