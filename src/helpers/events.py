@@ -105,6 +105,9 @@ SPEECH_LEMMAS = {"say", "suggest", "tell", "state", "announce", "report", "add",
 # Words after which an event has happened, whatever the main clause says ("a response would
 # follow the Jordan attack").
 PAST_MARKERS = {"after", "following", "since", "despite", "for"}
+DISTANCES = {"km", "kilometre", "kilometer", "mile"}  # "20 km from Gao" places the event
+# Verbs that put what they govern in the future even as the main verb ("threatened to strike").
+PLANNING_VERBS = {"threaten", "vow", "plan", "pledge", "intend", "resume", "prepare"}
 LOOK_BACK = 40  # entities a pronoun or "the group" may refer back to
 
 
@@ -504,9 +507,9 @@ def modality_of(token, context: Context | None = None) -> str:
                 return "denied"
             if node.pos_ == "VERB" and context.has("negated", lemma):
                 return "negated"  # "suspending attacks"
-            if node.pos_ in {"VERB", "ADJ", "NOUN"} and (context.has("future", lemma) or context.has("future", node.lower_)) \
-                    and node.dep_ != "ROOT" or (node.pos_ == "VERB" and lemma in {"threaten", "vow", "plan", "pledge",
-                                                                                  "intend", "resume", "prepare"}):
+            future_word = context.has("future", lemma) or context.has("future", node.lower_)
+            if (future_word and node.pos_ in {"VERB", "ADJ", "NOUN"} and node.dep_ != "ROOT") or (
+                    node.pos_ == "VERB" and lemma in PLANNING_VERBS):
                 return "future"
             if context.has("hypothetical", lemma) and node.pos_ == "VERB":
                 return "hypothetical"
@@ -551,7 +554,7 @@ def _place_role(root) -> bool:
         node = node.head.head
     if node.dep_ == "pobj" and node.head.lower_ in PLACE_PREPS:
         return True
-    return node.dep_ == "pobj" and node.head.lower_ in {"from"} and node.head.head.lemma_ in {"km", "kilometre", "kilometer", "mile"}
+    return node.dep_ == "pobj" and node.head.lower_ == "from" and node.head.head.lemma_ in DISTANCES
 
 
 def _based(root) -> bool:
@@ -561,7 +564,8 @@ def _based(root) -> bool:
     return len(nxt) == 2 and nxt[0].text == "-" and nxt[1].lower_ == "based"
 
 
-def _location(token, places: list[tuple[dict, object]], dateline: dict | None, taken: list[tuple[int, int]]) -> dict | None:
+def _location(token, places: list[tuple[dict, object]], dateline: dict | None,
+              taken: list[tuple[int, int]]) -> dict | None:
     """The place of an event (a mention dict) or ``None``.
 
     ``places`` are the sentence's place mentions with their spans; ``taken`` the character
@@ -574,7 +578,7 @@ def _location(token, places: list[tuple[dict, object]], dateline: dict | None, t
     for m, span in candidates:
         if _place_role(span.root):
             return m
-    for m, span in candidates:
+    for m, _ in candidates:
         if m["label"] in {"LOC", "FAC"} and not m.get("metonymy"):
             return m
     for m, span in candidates:
@@ -599,11 +603,16 @@ def _is_facility(span) -> bool:
         and not any(t.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} for t in span))
 
 
+# "BAGHDAD (Reuters) - ", "Mosul, Iraq — ": a place, an optional country and agency, a dash.
+DATELINE = re.compile(r"\s*([A-Z][\w'.\- ]{1,40}?)(?:,\s*[A-Z][\w.\- ]{1,30})?\s*"
+                      r"(?:\([^)]{1,40}\)\s*)?[-\u2013\u2014:]\s")
+
+
 def _dateline(doc, mentions: list[dict], text: str) -> dict | None:
     """The place of a dateline ("BAGHDAD (Reuters) -", "Mosul, Iraq —"), if the text opens
     with one."""
     head = text[:120]
-    match = re.match(r"\s*([A-Z][\w'.\- ]{1,40}?)(?:,\s*[A-Z][\w.\- ]{1,30})?\s*(?:\([^)]{1,40}\)\s*)?[-\u2013\u2014:]\s", head)
+    match = DATELINE.match(head)
     if not match:
         return None
     end = match.end(1)
@@ -757,7 +766,7 @@ def extract(doc, mentions: list[dict], dates: list[dict], triggers: list[Trigger
     records = []
     for number, found in sorted(found_by_sentence.items()):
         sent = sentences[number]
-        words = {t.lower_ for t in sent} | {f"{a.lower_} {b.lower_}" for a, b in zip(sent, sent[1:])}
+        words = {t.lower_ for t in sent} | {f"{a.lower_} {b.lower_}" for a, b in zip(sent, sent[1:], strict=False)}
         violent_context = bool(words & (context.cues.get("violent", frozenset()) | _weapon_words(context)))
         places = [(m, doc.char_span(m["start_char"], m["end_char"], alignment_mode="expand"))
                   for m in mentions_at.get(number, []) if m["label"] in PLACE_LABELS]
@@ -923,10 +932,7 @@ def compatible(a: str | None, b: str | None) -> bool:
 
 
 def _same_event(a: dict, b: dict, keys=("actor1", "actor2", "location")) -> bool:
-    for key in keys:
-        if not compatible(a.get(key), b.get(key)):
-            return False
-    return True
+    return all(compatible(a.get(key), b.get(key)) for key in keys)
 
 
 def _agree_on_something(a: dict, b: dict) -> bool:
