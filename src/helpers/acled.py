@@ -126,10 +126,11 @@ def _interaction(inter1, inter2) -> int | None:
 
 def _name(row, role: str, inter, names: dict, country: str | None) -> str | None:
     """An actor's name: the entity's canonical name, else an ACLED-style description."""
-    value = row[role]
-    if value in names:
+    value, text = row[role], row[f"{role}_text"]
+    if isinstance(value, str) and value in names:
         return names[value]
-    return actor_name(row[f"{role}_text"], None if pd.isna(inter) else int(inter), country)
+    text = text if isinstance(text, str) else None
+    return actor_name(text, None if inter is None or pd.isna(inter) else int(inter), country)
 
 
 def to_acled(event_rows: pd.DataFrame, documents: pd.DataFrame | None = None,
@@ -156,7 +157,8 @@ def to_acled(event_rows: pd.DataFrame, documents: pd.DataFrame | None = None,
         first = reports.iloc[0]
         inter1 = first["actor1_type"] if not pd.isna(first["actor1_type"]) else inter_of.get(first["actor1"])
         inter2 = first["actor2_type"] if not pd.isna(first["actor2_type"]) else inter_of.get(first["actor2"])
-        location = names.get(first["location"], first["location"])
+        location = first["location"] if isinstance(first["location"], str) else None
+        location = names.get(location, location)
         where = place(location)
         date = pd.Timestamp(first["event_date"]) if not pd.isna(first["event_date"]) else None
         outlets = [str(sources.get(d) or d) for d in dict.fromkeys(reports["doc_id"])]
