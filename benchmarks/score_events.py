@@ -68,6 +68,8 @@ def score(rows: list[dict], analyse) -> dict:
                 misses.append(("location", row["notes"], row["location"], main and main["location_text"]))
         n["date_all"] += 1
         n["date"] += main is not None and main["event_date"] == published
+        if main is not None and main["event_date"] != published:
+            misses.append(("date", row["notes"], published, main["event_date"]))
     return {
         "notes": len(rows),
         "event_type": n["type"] / len(rows),

@@ -225,7 +225,7 @@ def _main(records):
 
 @pytest.mark.parametrize(("text", "modality"), [
     ("The army did not attack the rebel positions near Gao.", "negated"),
-    ("No civilians were killed in the shelling of the village.", "negated"),
+    ("Nobody was killed because the militia did not fire rockets at the base.", "negated"),
     ("The militia threatened to attack US bases in the region.", "future"),
     ("Ankara denied carrying out a drone strike near Kobani.", "denied"),
     ("Gunmen attacked a checkpoint near Gao.", "asserted"),
@@ -234,6 +234,21 @@ def test_modality(analyse, text, modality):
     records = _events(analyse, text)
     violent = [e for e in records["events"] if e["event_type"] not in (None, "Strategic developments")]
     assert violent and violent[0]["modality"] == modality, records["events"]
+
+
+def test_no_one_killed_in_a_shelling_that_happened(analyse):
+    main = _main(_events(analyse, "No civilians were killed in the shelling of the village near Idlib."))
+    assert main["sub_event_type"] == "Shelling/artillery/missile attack" and main["fatalities"] == 0
+
+
+@pytest.mark.parametrize(("text", "killed"), [
+    ("Gunmen killed three soldiers and two civilians near Gao.", 5),
+    ("An air strike near Gao killed a commander.", 1),
+    ("Twelve people died when a car bomb exploded near Gao.", 12),
+    ("Gunmen attacked a checkpoint near Gao.", None),
+])
+def test_fatalities(analyse, text, killed):
+    assert _main(_events(analyse, text))["fatalities"] == killed
 
 
 def test_undecided_strikes_are_no_event(analyse):

@@ -359,6 +359,11 @@ def _antecedent(token, ents: _Entities):
         clause = next((a for a in token.ancestors if a.dep_ == "relcl"), None)
         return clause.head if clause is not None else None
     if token.lower_ in PERSONAL:
+        # "The group said it carried out the attack": the speaker speaks of itself
+        speech = next((a for a in token.ancestors if a.lemma_.lower() in SPEECH_LEMMAS), None)
+        speaker = _first_child(speech, {"nsubj"}) if speech is not None else None
+        if speaker is not None and speaker.i < token.i and speaker.lower_ not in PERSONAL | RELATIVE:
+            return _antecedent(speaker, ents)
         wanted = {"he": {"PERSON"}, "she": {"PERSON"}}.get(token.lower_, entities.ORGANISATION_LABELS | {"GPE"})
         earlier = [e for e in ents.before(token.i) if e.end <= token.i and e.label_ in wanted]
         return earlier[-1].root if earlier else None
@@ -498,8 +503,9 @@ def modality_of(token, context: Context | None = None) -> str:
     root of its sentence decides."""
     context = context or load_context()
     path = [token]
-    while path[-1].head.i != path[-1].i and len(path) < 8 and path[-1].lower_ not in PAST_MARKERS:
-        path.append(path[-1].head)
+    while path[-1].head.i != path[-1].i and len(path) < 8 and path[-1].lower_ not in PAST_MARKERS \
+            and not any(c.dep_ == "mark" and c.lower_ in PAST_MARKERS for c in path[-1].children):
+        path.append(path[-1].head)  # "after a rocket landed": told as having happened
     for depth, node in enumerate(path):
         lemma = node.lemma_.lower()
         if depth > 0:
@@ -520,7 +526,7 @@ def modality_of(token, context: Context | None = None) -> str:
             word = child.lower_
             if child.dep_ == "neg" or (word == "never" and child.dep_ == "advmod"):
                 return "negated"
-            if child.dep_ in {"nsubj", "nsubjpass", "dobj"} and any(
+            if depth == 0 and child.dep_ in {"nsubj", "nsubjpass", "dobj"} and any(
                     c.dep_ == "det" and c.lower_ == "no" for c in child.children):
                 return "negated"
             if child.dep_ == "det" and word == "no" and node is token:
@@ -545,6 +551,9 @@ def _place_role(root) -> bool:
     """Whether a place's head word sits after a locative preposition, possibly through "of"
     ("in the town of X", "on the outskirts of X") or as "X-based"."""
     node = root
+    if root.dep_ in {"compound", "amod", "nmod"} and (root.head.lower_ in load_context().actor_types
+                                                     or root.head.lemma_.lower() in load_context().actor_types):
+        return False  # "at a US base", "Iraqi troops": whose, not where
     while node.dep_ in {"conj", "appos", "compound"} and node.head.i != node.i:
         node = node.head
     if node.dep_ == "pobj" and node.head.lower_ == "of" and (
@@ -565,16 +574,25 @@ def _based(root) -> bool:
 
 
 def _location(token, places: list[tuple[dict, object]], dateline: dict | None,
-              taken: list[tuple[int, int]]) -> dict | None:
+              taken: list[tuple[int, int]], others: frozenset[int] = frozenset()) -> dict | None:
     """The place of an event (a mention dict) or ``None``.
 
     ``places`` are the sentence's place mentions with their spans; ``taken`` the character
-    ranges of the actors (a place inside an actor, "Iraq's militias", is not the place).
+    ranges of the actors (a place inside an actor, "Iraq's militias", is not the place);
+    ``others`` the token indices of the sentence's other triggers: a place in another event's
+    phrase ("authorised the strike ... to retaliate for the strike on Tower 22 in Jordan") is
+    that event's.
     """
     def free(m):
         return not any(a <= m["start_char"] < b for a, b in taken)
 
-    candidates = [(m, s) for m, s in places if free(m) and s is not None]
+    def own(root):
+        owner = next((a.i for a in root.ancestors if a.i in others or a.i == token.i), None)
+        if owner is None:  # no trigger governs the place: the nearest trigger has it
+            owner = min([token.i, *others], key=lambda i: abs(i - root.i))
+        return owner == token.i
+
+    candidates = [(m, s) for m, s in places if free(m) and s is not None and own(s.root)]
     for m, span in candidates:
         if _place_role(span.root):
             return m
@@ -586,10 +604,15 @@ def _location(token, places: list[tuple[dict, object]], dateline: dict | None,
             return m
     # A proper noun after "in", "near", ... that the model did not tag a place ("near Qandil")
     sent = token.sent
+    # (the small model often tags an unknown town an organisation or a nationality; a name
+    # from the gazetteer is an actor, not a town)
     for t in sent:
-        if t.dep_ == "pobj" and t.pos_ == "PROPN" and t.head.lower_ in PLACE_PREPS - {"on", "at"} \
-                and t.ent_type_ not in {"PERSON", "NORP", "DATE", "TIME", "ORG"} \
-                and not any(a <= t.idx < b for a, b in taken):
+        if t.dep_ == "pobj" and t.lower_ in AREA_NOUNS:  # "in Daraa city"
+            t = next((c for c in t.children if c.dep_ == "compound" and c.pos_ == "PROPN"), t)
+        head = t.head if t.dep_ == "pobj" else t.head.head
+        if t.pos_ == "PROPN" and head.lower_ in PLACE_PREPS - {"on", "at"} \
+                and t.ent_type_ not in {"PERSON", "DATE", "TIME"} and not t.ent_id_ \
+                and not any(a <= t.idx < b for a, b in taken) and own(t):
             span = t.doc[min(c.i for c in t.subtree if c.dep_ in {"compound"} or c.i == t.i):t.i + 1]
             return {"text": span.text, "start_char": span.start_char, "end_char": span.end_char, "label": "GPE"}
     return dateline
@@ -775,7 +798,7 @@ def extract(doc, mentions: list[dict], dates: list[dict], triggers: list[Trigger
         sentence_text = sent.text.strip()
         candidates = []
         for token, trigger in found:
-            if trigger.violent and not violent_context and not _named_incident(token):
+            if trigger.violent and not violent_context and not _named_incident(token, context):
                 # "attacked the reform", "a strike at the heart of the plan": words, not violence
                 trigger = Trigger(trigger.lemma, trigger.pos, "statement", None, None, frozenset())
             actor1, actor2 = actors_of(token, ents, context)
@@ -785,6 +808,9 @@ def extract(doc, mentions: list[dict], dates: list[dict], triggers: list[Trigger
             if actor1 is not None and not _is_actor(actor1, context, trigger_lemmas):
                 actor1 = _owner(actor1, context)  # "Turkish drones struck": Turkey's
             actor1 = actor1 if _is_actor(actor1, context, trigger_lemmas) else None
+            if actor2 is not None and not _is_actor(actor2, context, trigger_lemmas):
+                # "fired live rounds at protesters": the rounds are the means, the protesters the target
+                actor2 = _antecedent(_prep_object(token, TARGET_PREPS), ents) if actor2.dep_ == "dobj" else None
             actor2 = actor2 if _is_actor(actor2, context, trigger_lemmas) else None
             if actor2 is None and token.pos_ == "NOUN":
                 # "the Jordan attack and the over 160 attacks on US forces": one target
@@ -809,7 +835,12 @@ def extract(doc, mentions: list[dict], dates: list[dict], triggers: list[Trigger
                                           "end_char": actor2_span.end_char, "label": "FAC"}
                 actor2_span = None
             taken = [(s.start_char, s.end_char) for s in (actor1_span, actor2_span) if s is not None]
-            location = named_place or _location(token, places, None, taken) or facility or dateline
+            # the other events of the sentence, save those inside this one's phrase ("arrested
+            # ... during raids in Nablus") and its own kind ("signed an agreement in Baghdad")
+            others = frozenset(t.i for t, tr in found if t.i != token.i and tr.label != trigger.label
+                               and tr.label not in CONSEQUENCES | STATEMENT_LABELS
+                               and not token.is_ancestor(t))
+            location = named_place or _location(token, places, None, taken, others) or facility or dateline
             if location is not None and location is not dateline:
                 seen_places.add(_fold(location["text"]))
             inter1, inter2 = actor_type(actor1_span, context), actor_type(actor2_span, context)
@@ -851,13 +882,20 @@ def extract(doc, mentions: list[dict], dates: list[dict], triggers: list[Trigger
                 "date_precision": _precision(date) if date else ("week" if published else None),
                 "fatalities": fatalities if violent and modality == "asserted" else None,
                 "count": number_of(token),
+                # "the strike", "the attack" with nothing of its own: an event told before
+                "_anaphor": token.pos_ == "NOUN" and any(c.dep_ == "det" and c.lower_ in {"the", "this", "that"}
+                                                        for c in token.children),
             })
         records += distinct_events(candidates)
     return merge_document_events(records)
 
 
-def _named_incident(token) -> bool:
-    """"the Tower 22 attack", "the Jordan attack": an attack named by its place happened."""
+def _named_incident(token, context: Context) -> bool:
+    """"the Tower 22 attack", "the Jordan attack": an attack named by its place happened;
+    "the group carried out the attack": so did one that someone carried out."""
+    if token.dep_ in {"dobj", "nsubjpass"} and context.has("perpetrate", token.head.lemma_.lower()) \
+            and token.head.lemma_.lower() not in {"call", "make", "go", "hold", "reach", "sign"}:
+        return True
     return token.pos_ == "NOUN" and any(c.dep_ in {"compound", "nmod"} and (
         c.ent_type_ in PLACE_LABELS or c.pos_ == "PROPN") for c in token.children)
 
@@ -882,8 +920,8 @@ def distinct_events(candidates: list[dict]) -> list[dict]:
         candidates = [c for c in candidates if not (c["label"] == "attack" and c["trigger"] == "raid")]
     if any(c["label"] not in STATEMENT_LABELS for c in candidates):
         candidates = [c for c in candidates if c["label"] != "statement"]
-    violent = [c for c in candidates if c["event_type"] in {"Battles", "Explosions/Remote violence"}
-               or (c["event_type"] == "Violence against civilians" and c["label"] not in CONSEQUENCES)]
+    violent = [c for c in candidates if c["label"] not in CONSEQUENCES and c["event_type"] in
+               {"Battles", "Explosions/Remote violence", "Violence against civilians"}]
     if violent:
         for c in candidates:
             if c["label"] in CONSEQUENCES:
@@ -891,6 +929,12 @@ def distinct_events(candidates: list[dict]) -> list[dict]:
                 for v in violent:
                     if v["actor2_text"] is None and c["actor2_text"] is not None:
                         v.update({k: c[k] for k in ("actor2_text", "actor2_start", "actor2_end", "actor2_type")})
+                        if v["label"] in GENERIC_VIOLENCE and v["event_type"] == "Battles":
+                            # "stormed a hotel, killing 12 people": the victims say who was attacked
+                            if c["actor2_type"] == 7:
+                                v.update(event_type="Violence against civilians", sub_event_type="Attack")
+                            elif c["actor2_type"] == 6:
+                                v.update(event_type="Protests", sub_event_type="Excessive force against protesters")
                     if v["actor1_text"] is None and c["actor1_text"] is not None:
                         v.update({k: c[k] for k in ("actor1_text", "actor1_start", "actor1_end", "actor1_type")})
         candidates = [c for c in candidates if c["label"] not in CONSEQUENCES]
@@ -906,7 +950,7 @@ def distinct_events(candidates: list[dict]) -> list[dict]:
             key = (label, record["actor1_text"], record["actor2_text"], record["count"], record["modality"])
             if key not in seen:
                 seen.add(key)
-                kept.append({k: v for k, v in record.items() if not k.startswith("_")})
+                kept.append({k: v for k, v in record.items() if not k.startswith("_") or k == "_anaphor"})
     return kept
 
 
@@ -959,13 +1003,18 @@ def merge_document_events(records: list[dict]) -> list[dict]:
     headline and its lead); a killing or a bare "attack" told apart ("when it killed the
     commander", "condemned the US strike") joins the violent event it agrees with. The
     first keeps its sentence and takes what the others add (a missing actor or place, the
-    larger fatality count). Each record is compared with at most the last 20 kept events of
+    larger fatality count). "The attack" or "the strike" with no actor or place of its own,
+    after a violent event, is that event again and is dropped. Each record is compared with at most the last 20 kept events of
     its kind, so the work stays linear.
     """
     kept: list[dict] = []
     buckets: dict[tuple, list[dict]] = defaultdict(list)
     violent: list[dict] = []
     for record in records:
+        anaphor = record.pop("_anaphor", False)
+        if anaphor and record["label"] in GENERIC_VIOLENCE and record["modality"] == "asserted" and violent \
+                and not any(record[f"{r}_text"] for r in ("actor1", "actor2", "location")):
+            continue  # "Baghdad condemned the strike": the strike told before
         if record["label"] in STATEMENT_LABELS or record["event_type"] is None:
             kept.append(record)
             continue
