@@ -1004,8 +1004,8 @@ def merge_document_events(records: list[dict]) -> list[dict]:
     commander", "condemned the US strike") joins the violent event it agrees with. The
     first keeps its sentence and takes what the others add (a missing actor or place, the
     larger fatality count). "The attack" or "the strike" with no actor or place of its own,
-    after a violent event, is that event again and is dropped. Each record is compared with at most the last 20 kept events of
-    its kind, so the work stays linear.
+    after a violent event, is that event again and is dropped. Each record is compared with
+    at most the last 20 kept events of its kind, so the work stays linear.
     """
     kept: list[dict] = []
     buckets: dict[tuple, list[dict]] = defaultdict(list)
