@@ -127,10 +127,13 @@ def _interaction(inter1, inter2) -> int | None:
 def _name(row, role: str, inter, names: dict, country: str | None) -> str | None:
     """An actor's name: the entity's canonical name, else an ACLED-style description."""
     value, text = row[role], row[f"{role}_text"]
-    if isinstance(value, str) and value in names:
-        return names[value]
     text = text if isinstance(text, str) else None
-    return actor_name(text, None if inter is None or pd.isna(inter) else int(inter), country)
+    inter = None if inter is None or pd.isna(inter) else int(inter)
+    nationality_only = text is not None and all(w in demonyms() for w in re.findall(r"[\w.'-]+", text.lower()))
+    # crowds and civilians are named by what they are; "Iraqi" alone is Iraq's forces
+    if isinstance(value, str) and value in names and inter not in {5, 6, 7} and not nationality_only:
+        return names[value]
+    return actor_name(text, inter, country)
 
 
 def to_acled(event_rows: pd.DataFrame, documents: pd.DataFrame | None = None,

@@ -380,7 +380,8 @@ def _is_actor(token, context: Context, trigger_lemmas: frozenset[str]) -> bool:
     lemma = token.lemma_.lower()
     if token.ent_type_ in NOT_PERSON_LABELS and not _prep_object(token, {"of"}):
         return False
-    if token.pos_ == "NUM" and token.lower_ != "one" and _prep_object(token, {"of"}) is None:
+    if (token.pos_ == "NUM" or token.like_num or token.ent_type_ == "CARDINAL") and token.lower_ != "one" \
+            and _prep_object(token, {"of"}) is None:
         return False
     if token.ent_type_ in NAMED_LABELS:
         return True
