@@ -74,3 +74,31 @@ def test_acled_actor_names():
     assert acled.actor_name("unidentified gunmen", 3, "Iraq") == "Unidentified Armed Group (Iraq)"
     assert acled.actor_name("students", 6, "Egypt") == "Protesters (Egypt)"
     assert acled.actor_name("Kataib Hezbollah fighters", 3) == "Kataib Hezbollah"
+
+
+def test_stage_two_writes_the_acled_export_one_row_per_event(tmp_path):
+    from test_extract import make_corpus
+
+    from helpers import extract, paths, store
+
+    name, _ = make_corpus(tmp_path, 6)
+    extract.extract_corpus(name, progress=False)
+    exported = pd.read_csv(paths.processed_dir(name) / "events_acled.csv")
+    assert list(exported.columns) == acled.COLUMNS
+    event_rows = store.read_table(name, "events")
+    counted = event_rows[event_rows["event_type"].notna() & (event_rows["modality"] == "asserted")]
+    assert len(exported) == counted["event_id"].nunique() > 0
+    assert (event_rows.groupby("event_id")["n_reports"].first()
+            == event_rows.groupby("event_id").size()).all()
+
+
+def test_x_based_and_targeting(extractor):
+    def main(text):
+        found = extractor.analyse(extractor.nlp(text), dt.date(2024, 2, 9))["events"]
+        return next(e for e in found if e["modality"] == "asserted" and e["event_type"])
+
+    strike = main("A drone strike targeting a militia commander hit a car near Qaim.")
+    assert strike["actor2_text"] == "a militia commander"
+    based = main("A Baghdad-based militia fired rockets at the base.")
+    assert based["location_text"] == "Baghdad"
+    assert based["actor1_type"] == 3

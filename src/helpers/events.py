@@ -600,8 +600,8 @@ def _location(token, places: list[tuple[dict, object]], dateline: dict | None,
     for m, _ in candidates:
         if m["label"] in {"LOC", "FAC"} and not m.get("metonymy"):
             return m
-    for m, span in candidates:
-        if _based(span[-1]):
+    for m, span in places:  # "a Baghdad-based militia": inside the actor, and still the place
+        if span is not None and _based(span[-1]):
             return m
     # A proper noun after "in", "near", ... that the model did not tag a place ("near Qandil")
     sent = token.sent
