@@ -77,9 +77,9 @@ def test_acled_actor_names():
 
 
 def test_stage_two_writes_the_acled_export_one_row_per_event(tmp_path):
-    from test_extract import make_corpus
-
     from helpers import extract, paths, store
+
+    from test_extract import make_corpus
 
     name, _ = make_corpus(tmp_path, 6)
     extract.extract_corpus(name, progress=False)
