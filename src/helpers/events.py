@@ -12,16 +12,18 @@ What the analysis reads, all kept as data under ``data/lexicons/``:
   a military target); elsewhere "attacked the reform" is a statement.
 * ``event_context.csv`` – words by cue: violent context, weapon families that refine the
   sub-type (air, shelling, explosive, grenade, suicide), protest intervention and riot words,
-  and modality cues (negated, denied, hypothetical, future) and verbs of perpetration
-  ("carried out", "claimed") whose subject is the actor of a noun trigger.
+  modality cues (negated, denied, hypothetical, future), verbs of perpetration ("carried out
+  by X", "carried out the attack" makes an attack real) and verbs of reaction whose subject did
+  not carry out the event it governs ("condemned the strike", "authorised the strike").
 * ``actor_types.csv`` – head words of unnamed actors and their ACLED ``inter`` code
   ("gunmen" → 3 Political militia, "troops" → 1 State forces).
 * ``not_actors.txt`` – heads that are never actors (weapons, means, things).
 
 Actors come from the parse: actor1 is the subject of an active trigger, the agent of a passive
 one, the owner or national modifier of a noun trigger ("Israel's strike", "a US drone
-strike"), the subject of a verb of perpetration ("X carried out a strike", "X claimed
-responsibility for the attack") or the agent of "carried out by X"; actor2 is the object, the
+strike"), the subject of the verb that governs it unless that verb is one of speech or reaction
+("X carried out a strike", "X claimed responsibility for the attack", not "X condemned the
+strike") or the agent of "carried out by X"; actor2 is the object, the
 object of "on/against/targeting", or the victims. The place is the first place after a
 locative preposition ("in/near/outside X", "the town of X"), else a named facility or region,
 else "X-based", else the dateline; a country that only qualifies someone ("Iraqi", "Iraq's
@@ -462,7 +464,6 @@ def _perpetrator(token, context: Context):
             context.has("reaction", verb.lower_) or context.has("reaction", verb.lemma_.lower())
             or verb.lemma_.lower() in SPEECH_LEMMAS):
         # "X carried out / staged / held / signed ...", not "X condemned the strike".
-        verb = node.head
         if node.dep_ == "nsubjpass":
             agent = _first_child(verb, {"agent"})
             return _first_child(agent, {"pobj"}) if agent is not None else None
