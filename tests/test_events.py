@@ -422,3 +422,8 @@ def test_work_grows_linearly_with_the_document(extractor):
 
     small_work, large_work = work(40), work(160)
     assert large_work <= 4 * small_work * 1.2  # 4x the text, about 4x the work (quadratic: 16x)
+
+
+def test_no_one_reported_killed_is_negated(analyse):
+    records = _events(analyse, "No civilians were reported killed.")
+    assert [e["modality"] for e in records["events"]] == ["negated"]

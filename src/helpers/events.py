@@ -528,7 +528,9 @@ def modality_of(token, context: Context | None = None) -> str:
             word = child.lower_
             if child.dep_ == "neg" or (word == "never" and child.dep_ == "advmod"):
                 return "negated"
-            if depth == 0 and child.dep_ in {"nsubj", "nsubjpass", "dobj"} and any(
+            # "No civilians were (reported) killed" denies the killing, not the shelling it was in
+            if (depth == 0 or (depth == 1 and lemma in {"report", "confirm"})) \
+                    and child.dep_ in {"nsubj", "nsubjpass", "dobj"} and any(
                     c.dep_ == "det" and c.lower_ == "no" for c in child.children):
                 return "negated"
             if child.dep_ == "det" and word == "no" and node is token:
