@@ -427,3 +427,16 @@ def test_work_grows_linearly_with_the_document(extractor):
 def test_no_one_reported_killed_is_negated(analyse):
     records = _events(analyse, "No civilians were reported killed.")
     assert [e["modality"] for e in records["events"]] == ["negated"]
+
+
+def test_records_may_be_dataclasses(extractor):
+    import dataclasses
+
+    text = "Militants attacked an army convoy near Kirkuk on Thursday."
+    doc = extractor.nlp(text)
+    records = extractor.analyse(doc, FRIDAY)
+    mention = dataclasses.make_dataclass("Mention", list(records["mentions"][0]), frozen=True)
+    date = dataclasses.make_dataclass("DateMention", list(records["dates"][0]), frozen=True)
+    found = events.extract(doc, [mention(**m) for m in records["mentions"]],
+                           [date(**d) for d in records["dates"]], extractor.triggers)
+    assert found == records["events"]

@@ -40,12 +40,12 @@ from __future__ import annotations
 
 import bisect
 import csv
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
 import re
 from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy
@@ -113,7 +113,7 @@ PLANNING_VERBS = {"threaten", "vow", "plan", "pledge", "intend", "resume", "prep
 LOOK_BACK = 40  # entities a pronoun or "the group" may refer back to
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Trigger:
     lemma: str
     pos: str
@@ -124,7 +124,7 @@ class Trigger:
     violent: bool = False
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Context:
     """The context lexicons: words by cue, actor types by head word, words never actors."""
 
@@ -768,6 +768,9 @@ def extract(doc, mentions: list[dict], dates: list[dict], triggers: list[Trigger
     and count (attacks counted, "over 160 attacks" → 160).
     """
     context = load_context()
+    # records may be dicts or (after the analysis refactor) frozen dataclasses
+    mentions = [_as_dict(m) for m in mentions]
+    dates = [_as_dict(d) for d in dates]
     index = index_triggers(triggers) if not isinstance(triggers, dict) else triggers
     trigger_lemmas = frozenset(lemma for lemma, _ in index)
     text = doc.text
@@ -902,6 +905,10 @@ def _named_incident(token, context: Context) -> bool:
         return True
     return token.pos_ == "NOUN" and any(c.dep_ in {"compound", "nmod"} and (
         c.ent_type_ in PLACE_LABELS or c.pos_ == "PROPN") for c in token.children)
+
+
+def _as_dict(record) -> dict:
+    return record if isinstance(record, dict) else dataclasses.asdict(record)
 
 
 def _weapon_words(context: Context) -> frozenset[str]:
