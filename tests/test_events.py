@@ -440,3 +440,35 @@ def test_records_may_be_dataclasses(extractor):
     found = events.extract(doc, [mention(**m) for m in records["mentions"]],
                            [date(**d) for d in records["dates"]], extractor.triggers)
     assert found == records["events"]
+
+
+STORY = """Northern militias to resume attacks on US troops: statement
+
+The Northern Shield Front said it would resume attacks on US troops across the region in a statement on Friday.
+
+The statement came days after the US military carried out a drone strike that killed a senior Northern Shield \
+Front commander.
+
+Officials said the president approved the strike last week in response to the drone strike on Outpost 9 in \
+Jordan, which wounded several soldiers.
+
+Washington and Baghdad will hold talks next weekend on the future of the coalition, both governments said on \
+Thursday.
+
+After the Outpost 9 attack, the Saraya al-Nasr group said it was suspending attacks on Americans.
+"""
+
+
+def test_a_story_gives_its_events_once_each_with_their_actors(analyse):
+    found = _events(analyse, STORY, dt.date(2024, 2, 10))["events"]
+    asserted = [e for e in found if e["modality"] == "asserted" and e["event_type"]]
+    assert len(asserted) == 3, [(e["label"], e["sentence"][:40]) for e in asserted]
+    strike, outpost, change = asserted
+    assert "US military" in strike["actor1_text"] and strike["fatalities"] == 1
+    assert strike["sub_event_type"] == outpost["sub_event_type"] == "Air/drone strike"
+    assert outpost["location_text"] == "Jordan" and outpost["actor2_text"] == "several soldiers"
+    assert change["sub_event_type"] == "Change to group/activity" and "Saraya al-Nasr" in change["actor1_text"]
+    (threat,) = [e for e in found if e["label"] == "attack" and e["modality"] == "future"]
+    assert "Northern Shield Front" in threat["actor1_text"] and threat["actor2_text"] == "US troops"
+    (talks,) = [e for e in found if e["label"] == "talks"]
+    assert talks["modality"] == "future" and {talks["actor1_text"], talks["actor2_text"]} == {"Washington", "Baghdad"}

@@ -84,6 +84,9 @@ WEAPON_SUBTYPES = {"suicide": "Suicide bomb", "grenade": "Grenade", "air": "Air/
                    "shelling": "Shelling/artillery/missile attack"}
 # Labels whose ACLED type depends on who was hit and with what.
 GENERIC_VIOLENCE = {"attack", "killing", "assassination"}
+# Head words of named places that are hit: "Outpost 9", "Ain al-Asad air base" (a place, not an actor).
+FACILITY_WORDS = {"tower", "outpost", "base", "airbase", "camp", "airport", "port", "barracks", "compound",
+                  "airfield", "station"}
 # Nouns through whose "of" a place is named: "the vicinity of Baghdad airport".
 AREA_NOUNS = {"vicinity", "outskirts", "area", "areas", "town", "village", "city", "province",
               "district", "region", "countryside", "suburbs", "suburb", "neighbourhood",
@@ -97,6 +100,7 @@ NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, 
                 "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20,
                 "dozen": 12, "dozens": 24, "hundred": 100, "hundreds": 200, "thousand": 1000}
 PLACE_PREPS = {"in", "near", "at", "on", "outside", "inside", "across", "around", "into", "off", "over",
+               "toward", "towards",
                "nearby", "west", "east", "north", "south", "outskirts", "within", "along"}
 TARGET_PREPS = {"on", "against", "at", "targeting", "upon"}
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -110,6 +114,7 @@ PAST_MARKERS = {"after", "following", "since", "despite", "for"}
 DISTANCES = {"km", "kilometre", "kilometer", "mile"}  # "20 km from Gao" places the event
 # Verbs that put what they govern in the future even as the main verb ("threatened to strike").
 PLANNING_VERBS = {"threaten", "vow", "plan", "pledge", "intend", "resume", "prepare"}
+SUBJECT_ROLES = {"nsubj", "nsubjpass", "poss", "agent"}
 LOOK_BACK = 40  # entities a pronoun or "the group" may refer back to
 
 
@@ -359,7 +364,9 @@ def _antecedent(token, ents: _Entities):
         return None  # "on Thursday evening" parsed as an object is a time, not a target
     if token.lower_ in RELATIVE:
         clause = next((a for a in token.ancestors if a.dep_ == "relcl"), None)
-        return clause.head if clause is not None else None
+        if clause is None or clause.head.ent_type_ in PLACE_LABELS:
+            return None  # "the strike on an outpost in Jordan, which wounded ...": not Jordan
+        return clause.head
     if token.lower_ in PERSONAL:
         # "The group said it carried out the attack": the speaker speaks of itself
         speech = next((a for a in token.ancestors if a.lemma_.lower() in SPEECH_LEMMAS), None)
@@ -419,14 +426,22 @@ def _syntactic_actors(token, context: Context):
             agent = _first_child(token, {"agent"})
             return (_first_child(agent, {"pobj"}) if agent is not None else None), passive
         subject = _first_child(token, {"nsubj"})
-        if subject is None and token.dep_ in {"xcomp", "conj", "advcl"}:
-            subject = _first_child(token.head, {"nsubj"})
+        node = token
+        while subject is None and node.dep_ in {"xcomp", "conj", "advcl"} and node.head.i != node.i:
+            node = node.head  # "set tyres ablaze and blocked the highway to protest"
+            subject = _first_child(node, {"nsubj"})
         if subject is None and token.dep_ in {"acl", "relcl"} and token.tag_ != "VBN" and (
                 token.head.ent_type_ or actor_type(token.head.doc[token.head.i:token.head.i + 1], context)):
             subject = token.head  # "militias to resume attacks", "gunmen who attacked"
         target = (_first_child(token, {"dobj"}) or _prep_object(token, TARGET_PREPS)
                   or _prep_object(token, {"with"}))
         return subject, target
+    # "clashes between rival clans", "fighting between the army and the RSF"
+    between = _prep_object(token, {"between"})
+    if between is None and token.dep_ == "nsubj":  # "clashes broke out between two tribes"
+        between = _prep_object(token.head, {"between"})
+    if between is not None:
+        return between, next((c for c in between.children if c.dep_ == "conj"), None)
     # Nouns: "Israel's strike", "a US drone strike", "the militia carried out an attack".
     actor = _first_child(token, {"poss"})
     if actor is None:
@@ -434,9 +449,9 @@ def _syntactic_actors(token, context: Context):
         modifiers += [g for c in modifiers for g in c.children if g.dep_ in {"compound", "amod", "nmod"}]
         actor = next((c for c in modifiers if c.ent_type_ in {"GPE", "ORG", "NORP", "PERSON"}), None)
     if actor is None:
-        actor = _perpetrator(token, context)
+        actor = _prep_object(token, {"by"})  # "an attack by al-Shabaab militants"
     if actor is None:
-        actor = _prep_object(token, {"by"})
+        actor = _perpetrator(token, context)
     target = _prep_object(token, TARGET_PREPS)
     if target is None:
         # "a strike that killed a commander": the object of the relative clause.
@@ -600,8 +615,12 @@ def _location(token, places: list[tuple[dict, object]], dateline: dict | None,
     for m, span in candidates:
         if _place_role(span.root):
             return m
-    for m, _ in candidates:
-        if m["label"] in {"LOC", "FAC"} and not m.get("metonymy"):
+    for m, span in candidates:
+        carrier = span.root
+        while carrier.dep_ in {"compound", "det", "amod", "nmod"} and carrier.head.i != carrier.i:
+            carrier = carrier.head
+        # a facility or region named as a subject is an actor the model mislabelled
+        if m["label"] in {"LOC", "FAC"} and not m.get("metonymy") and carrier.dep_ not in SUBJECT_ROLES:
             return m
     for m, span in places:  # "a Baghdad-based militia": inside the actor, and still the place
         if span is not None and _based(span[-1]):
@@ -614,6 +633,8 @@ def _location(token, places: list[tuple[dict, object]], dateline: dict | None,
         if t.dep_ == "pobj" and t.lower_ in AREA_NOUNS:  # "in Daraa city"
             t = next((c for c in t.children if c.dep_ == "compound" and c.pos_ == "PROPN"), t)
         head = t.head if t.dep_ == "pobj" else t.head.head
+        if head.lower_ == "of" and head.head.lower_ in AREA_NOUNS:  # "the border town of Tel Abyad"
+            head = head.head.head if head.head.dep_ == "pobj" else head
         if t.pos_ == "PROPN" and head.lower_ in PLACE_PREPS - {"on", "at"} \
                 and t.ent_type_ not in {"PERSON", "DATE", "TIME"} and not t.ent_id_ \
                 and not any(a <= t.idx < b for a, b in taken) and own(t):
@@ -625,6 +646,8 @@ def _location(token, places: list[tuple[dict, object]], dateline: dict | None,
 def _is_facility(span) -> bool:
     """A named place that was hit ("Tower 22", "Ain al-Asad air base"), not an actor."""
     root = span.root
+    if root.lemma_.lower() in FACILITY_WORDS and any(t.pos_ == "PROPN" or t.like_num for t in span):
+        return True  # "Outpost 9", "Ain al-Asad air base"
     return root.ent_type_ in {"FAC", "LOC"} or (
         any(t.pos_ == "PROPN" for t in span) and any(t.like_num for t in span)
         and not any(t.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} for t in span))
@@ -812,6 +835,9 @@ def extract(doc, mentions: list[dict], dates: list[dict], triggers: list[Trigger
             if actor1 is not None and trigger.label in SYMMETRIC:
                 # "Washington and Baghdad will restart talks": the parties are both subjects
                 actor2 = next((c for c in actor1.children if c.dep_ == "conj"), actor2)
+            if _hit_a_mine(token, context):
+                # "their patrol struck a landmine": the patrol was hit, nobody named laid it
+                actor1, actor2 = None, _subject_of_mine_verb(token)
             if actor1 is not None and not _is_actor(actor1, context, trigger_lemmas):
                 actor1 = _owner(actor1, context)  # "Turkish drones struck": Turkey's
             actor1 = actor1 if _is_actor(actor1, context, trigger_lemmas) else None
@@ -855,12 +881,16 @@ def extract(doc, mentions: list[dict], dates: list[dict], triggers: list[Trigger
                     and trigger.event_type in {"Battles", "Explosions/Remote violence", "Violence against civilians"}:
                 inter1 = 1  # "an Israeli air strike", "a US drone strike": a state's forces
             event_type, sub_type = classify(trigger, words, inter2, context, inter1)
-            if event_type == "Protests" and inter2 == 6:
-                # "police dispersed protesters": the protesters are actor1
+            if event_type in {"Protests", "Riots"} and inter2 is None and not (
+                    actor2_span is not None and actor2_span.root.ent_type_ in NAMED_LABELS):
+                actor2_span = None  # "protested against the dress code": a topic, not an actor
+            if event_type == "Protests" and inter2 == 6 and sub_type != "Excessive force against protesters":
+                # "police dispersed protesters": the protesters are actor1 (ACLED puts the force
+                # first only when it is excessive)
                 actor1_span, actor2_span, inter1, inter2 = actor2_span, actor1_span, inter2, inter1
             if actor1_span is None and event_type == "Explosions/Remote violence" and sub_type != "Air/drone strike":
                 inter1 = 3  # a bomb or a rocket nobody claimed: an unidentified armed group
-            if event_type == "Protests":
+            if event_type == "Protests" and sub_type != "Excessive force against protesters":
                 inter1 = 6
             elif event_type == "Riots":
                 inter1 = 5
@@ -890,6 +920,7 @@ def extract(doc, mentions: list[dict], dates: list[dict], triggers: list[Trigger
                 "fatalities": fatalities if violent and modality == "asserted" else None,
                 "count": number_of(token),
                 # "the strike", "the attack" with nothing of its own: an event told before
+                "_governors": frozenset(a.i for a in token.ancestors),
                 "_anaphor": token.pos_ == "NOUN" and any(c.dep_ == "det" and c.lower_ in {"the", "this", "that"}
                                                         for c in token.children),
             })
@@ -905,6 +936,25 @@ def _named_incident(token, context: Context) -> bool:
         return True
     return token.pos_ == "NOUN" and any(c.dep_ in {"compound", "nmod"} and (
         c.ent_type_ in PLACE_LABELS or c.pos_ == "PROPN") for c in token.children)
+
+
+MINE_VERBS = {"strike", "hit", "step", "drive", "run"}
+
+
+def _hit_a_mine(token, context: Context) -> bool:
+    """"struck a landmine", "a vehicle hit an IED": the verb's subject is the victim."""
+    explosive = context.cues.get("explosive", frozenset()) | {"mine", "bomb", "device"}
+    if token.pos_ == "VERB":
+        obj = _first_child(token, {"dobj"}) or _prep_object(token, {"on", "over"})
+        return token.lemma_.lower() in MINE_VERBS and obj is not None and obj.lemma_.lower() in explosive
+    verb = token.head
+    return token.lemma_.lower() in explosive and token.dep_ in {"dobj", "pobj"} and (
+        verb.lemma_.lower() in MINE_VERBS or verb.head.lemma_.lower() in MINE_VERBS)
+
+
+def _subject_of_mine_verb(token):
+    verb = token if token.pos_ == "VERB" else (token.head if token.dep_ == "dobj" else token.head.head)
+    return _first_child(verb, {"nsubj"})
 
 
 def _as_dict(record) -> dict:
@@ -926,6 +976,10 @@ def distinct_events(candidates: list[dict]) -> list[dict]:
     records that say something (an actor or a count) are kept, each distinct one once; a
     label whose records say nothing keeps its first.
     """
+    if any(c["event_type"] == "Protests" for c in candidates):
+        # "fired tear gas at women protesting": the force is how the protest was met
+        candidates = [c for c in candidates if c["label"] not in GENERIC_VIOLENCE | CONSEQUENCES
+                      or c["event_type"] in {"Explosions/Remote violence", "Protests"}]
     if any(c["label"] == "arrest" for c in candidates):
         # "raided the town and arrested four men": the raid is how the arrests were made
         candidates = [c for c in candidates if not (c["label"] == "attack" and c["trigger"] == "raid")]
@@ -936,8 +990,10 @@ def distinct_events(candidates: list[dict]) -> list[dict]:
     if violent:
         for c in candidates:
             if c["label"] in CONSEQUENCES:
-                # the victims of the killing are the targets of the event that caused it
-                for v in violent:
+                # the victims of the killing are the targets of the event that caused it: the
+                # violent event that governs it ("the strike on X, which wounded ..."), else all
+                governing = [v for v in violent if v["_token"] in c["_governors"]] or violent
+                for v in governing:
                     if v["actor2_text"] is None and c["actor2_text"] is not None:
                         v.update({k: c[k] for k in ("actor2_text", "actor2_start", "actor2_end", "actor2_type")})
                         if v["label"] in GENERIC_VIOLENCE and v["event_type"] == "Battles":
@@ -958,7 +1014,9 @@ def distinct_events(candidates: list[dict]) -> list[dict]:
         same = [c for c in same if c["_head"] not in governing or c["_head"] == c["_token"]]
         telling = [c for c in same if c["actor1_text"] or c["actor2_text"] or c["count"] is not None] or same[:1]
         for record in telling:
-            key = (label, record["actor1_text"], record["actor2_text"], record["count"], record["modality"])
+            # "struck a landmine": the strike and the landmine are one IED event
+            key = (record["event_type"] or label, record["sub_event_type"], record["actor1_text"],
+                   record["actor2_text"], record["location_text"], record["count"], record["modality"])
             if key not in seen:
                 seen.add(key)
                 kept.append({k: v for k, v in record.items() if not k.startswith("_") or k == "_anaphor"})
