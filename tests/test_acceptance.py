@@ -66,7 +66,7 @@ def test_seed_quotes_and_events(seed):
     painful = quotes[quotes["quote"] == "painful strikes"].iloc[0]
     assert painful["speaker_entity_id"] == "islamic-resistance-in-iraq"
     events = seed["events"]
-    strike = events[(events["event_type"] == "air/drone strike") & (events["actor1"] == "us-armed-forces")]
+    strike = events[(events["label"] == "air/drone strike") & (events["actor1"] == "us-armed-forces")]
     assert not strike.empty and "kataib-hezbollah" in set(strike["actor2"])
     assert 160 in set(events["count"].dropna())
 
@@ -126,8 +126,10 @@ def test_sample_quotes_carry_speakers_and_events_actors_and_dates(sample):
     for_groups = quotes[quotes["speaker_text"].str.contains(r"\b(?:group|faction|movement)\b", case=False, na=False)]
     assert not for_groups.empty and for_groups["speaker_entity_id"].notna().all()
     events = tables["events"]
-    happenings = events[events["event_type"] != "statement"]
-    assert set(happenings["event_type"]) >= {"attack", "air/drone strike", "armed clash", "arrest", "protest",
-                                             "talks/agreement", "threat"}
+    happenings = events[events["event_type"].notna()]
+    assert set(events["label"]) >= {"attack", "air/drone strike", "armed clash", "arrest", "protest",
+                                    "agreement", "talks", "threat"}
+    assert set(happenings["event_type"]) >= {"Battles", "Explosions/Remote violence", "Protests",
+                                             "Strategic developments"}
     assert happenings["event_date"].notna().all()
     assert (happenings["actor1"].notna() | happenings["actor2"].notna()).mean() > 0.6

@@ -54,6 +54,10 @@ class DocRecords(NamedTuple):
     quotes: list[quotes.Quote]
     events: list[events.Event]
 
+    def __getitem__(self, key):
+        """``records["events"]`` as well as ``records.events`` and ``records[3]``."""
+        return getattr(self, key) if isinstance(key, str) else tuple.__getitem__(self, key)
+
     def as_dicts(self) -> dict[str, list[dict]]:
         """``{"mentions": [...], ...}`` as plain dicts: what the cache stores."""
         return {kind: records.as_dicts(getattr(self, kind)) for kind in KINDS}
@@ -65,6 +69,7 @@ class Analyser:
     def __init__(self, options: Options):
         self.options = options
         entities.reload_lexicons()
+        events.reload_lexicons()
         self.gazetteer = entities.load_gazetteer(options.gazetteer_path)
         self.nlp = nlp.load(options.model, tuple(options.components), self.gazetteer)
         self.cues = quotes.load_cues()
@@ -79,7 +84,7 @@ class Analyser:
         mentions = entities.extract(doc, self.gazetteer.metonymy)
         found_dates = dates.extract(doc, published)
         found_quotes = quotes.extract(doc, self.cues, text) if self.options.quotes else []
-        found_events = (events.extract(doc, mentions, found_dates, self.triggers)
+        found_events = (events.extract(doc, mentions, found_dates, self.triggers, published=published)
                         if self.options.events else [])
         return DocRecords(mentions, found_dates, found_quotes, found_events)
 

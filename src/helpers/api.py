@@ -64,8 +64,7 @@ def analyse_many(records, options: Options | None = None) -> dict[str, pd.DataFr
     for d in documents:
         d.pop("_given", None)
     rows["documents"] = documents
-    rows["entities"] = assembly.entity_rows()
-    rows["cooccurrence"] = assembly.cooccurrence_rows()
+    rows |= assembly.corpus_tables(rows["events"])
     return {table: _frame(rows[table], table) for table in ("documents", *extract.TABLES)}
 
 

@@ -24,10 +24,9 @@ LABEL_COLOURS = {
     "PERSON": "#4477AA", "ORG": "#EE6677", "GPE": "#228833", "NORP": "#CCBB44",
     "LOC": "#66CCEE", "FAC": "#AA3377", "EVENT": "#BBBBBB", "OTHER": "#777777",
 }
-EVENT_COLOURS = {
-    "attack": "#CC3311", "air/drone strike": "#EE7733", "armed clash": "#AA3377",
-    "threat": "#CCBB44", "statement": "#BBBBBB", "talks/agreement": "#009988",
-    "arrest": "#0077BB", "protest": "#33BBEE",
+EVENT_COLOURS = {  # ACLED's event types
+    "Battles": "#AA3377", "Explosions/Remote violence": "#EE7733", "Violence against civilians": "#CC3311",
+    "Protests": "#33BBEE", "Riots": "#CCBB44", "Strategic developments": "#009988",
 }
 STYLE = {
     "figure.dpi": 110, "savefig.dpi": 150, "font.size": 10, "axes.titlesize": 12,
@@ -181,12 +180,20 @@ def _label_legend(ax, labels) -> None:
 
 @styled
 def events_timeline(events: pd.DataFrame, start: dt.date | None = None, end: dt.date | None = None,
-                    include_statements: bool = False) -> Figure:
-    """Events per week of event date, stacked by type (statements left out by default)."""
-    title = "Events over time, by type"
-    frame = events[events["event_date"].notna()]
-    if not include_statements:
-        frame = frame[frame["event_type"] != "statement"]
+                    count: str = "events") -> Figure:
+    """Asserted events per week of event date, stacked by ACLED type.
+
+    ``count="events"`` counts each event once however many documents report it (its
+    ``event_id``); ``count="reports"`` counts every report. Statements, threats and events
+    that are negated, denied, hypothetical or only planned are left out.
+    """
+    if count not in {"events", "reports"}:
+        raise ValueError(f"count must be 'events' or 'reports', not {count!r}")
+    title = "Events over time, by type" if count == "events" else "Event reports over time, by type"
+    frame = events[events["event_date"].notna() & events["event_type"].notna()
+                   & (events["modality"] == "asserted")]
+    if count == "events":
+        frame = frame.drop_duplicates("event_id")
     frame = _in_range(frame, "event_date", start, end)
     if frame.empty:
         return _empty(title, "No dated events.")
@@ -200,7 +207,7 @@ def events_timeline(events: pd.DataFrame, start: dt.date | None = None, end: dt.
         bottom += counts[kind]
     ax.margins(y=0.05)  # the busiest week's stack should not touch the frame
     ax.set_title(title)
-    ax.set_ylabel("events per week")
+    ax.set_ylabel(f"{count} per week")
     ax.legend(frameon=False, fontsize=8, ncols=2)
     fig.autofmt_xdate()
     totals = counts.sum().sort_values(ascending=False)

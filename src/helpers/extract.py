@@ -23,14 +23,15 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from . import cache, engines, entities, nlp, paths, store
+from . import acled, cache, engines, entities, events, nlp, paths, schema, store
 from .analysis import Options, fingerprint
 from .vocab import NAMED_LABELS
 
 __all__ = ["Options", "extract_corpus", "load_tables", "parse_one", "top_actors", "busiest_document"]
 
 TABLES = ("mentions", "entities", "dates", "quotes", "events", "cooccurrence")
-DOCUMENT_TABLES = ("mentions", "dates", "quotes", "events")  # rows written document by document
+# Rows written document by document; events are grouped across documents first (small rows).
+STREAMED_TABLES = ("mentions", "dates", "quotes")
 CHUNK = 256  # documents per cache commit and per Parquet row group
 
 
@@ -72,6 +73,7 @@ def extract_corpus(corpus: str, options: Options | None = None, progress: bool =
         n_analysed, n_processed = analyse_pending(corpus, options, version, db, progress)
         processed_at = time.perf_counter()
         counts = assemble(corpus, options, version, db)
+    acled.write(corpus)
     finished = time.perf_counter()
     summary = {
         "model": nlp.describe_package(options.model, options.components), "n_analysed": n_analysed,
@@ -142,9 +144,10 @@ def assemble(corpus: str, options: Options, version: str, db: cache.Store) -> di
             assembly.observe(found["mentions"])
     assembly.build()
     folder = paths.processed_dir(corpus)
+    event_rows: list[dict] = []
     with ExitStack() as stack:
         writers = {table: stack.enter_context(store.TableWriter(folder / f"{table}.parquet", table))
-                   for table in DOCUMENT_TABLES}
+                   for table in STREAMED_TABLES}
         for chunk in _cached(db, corpus, options, version):
             out: dict[str, list[dict]] = defaultdict(list)
             for row, found in chunk:
@@ -152,8 +155,9 @@ def assemble(corpus: str, options: Options, version: str, db: cache.Store) -> di
                     out[table] += rows
             for table, writer in writers.items():
                 writer.write(out[table])
+            event_rows += out["events"]
     counts = {table: writer.n_rows for table, writer in writers.items()}
-    for table, rows in (("entities", assembly.entity_rows()), ("cooccurrence", assembly.cooccurrence_rows())):
+    for table, rows in assembly.corpus_tables(event_rows).items():
         store.write_records(folder / f"{table}.parquet", rows, table)
         counts[table] = len(rows)
     return counts
@@ -187,12 +191,11 @@ class Assembly:
         """One document's rows of ``mentions``, ``dates``, ``quotes`` and ``events``."""
         mentions = [dict(m, entity_id=self.resolver.entity_id(m)) for m in found["mentions"]]
         self._tally(mentions)
-        dates_at = {d["start_char"]: d for d in found["dates"]}
         return {
             "mentions": [mention_row(doc_id, m) for m in mentions],
             "dates": [dict(d, doc_id=doc_id) for d in found["dates"]],
             "quotes": [quote_row(doc_id, q, mentions) for q in found["quotes"]],
-            "events": [event_row(doc_id, published, e, mentions, dates_at) for e in found["events"]],
+            "events": [event_row(doc_id, published, e, mentions) for e in found["events"]],
         }
 
     def _tally(self, mentions: list[dict]) -> None:
@@ -208,6 +211,12 @@ class Assembly:
         self.pair_docs.update(combinations(sorted(in_doc), 2))
         for ids in by_sentence.values():
             self.pair_sentences.update(combinations(sorted(ids), 2))
+
+    def corpus_tables(self, event_rows: list[dict]) -> dict[str, list[dict]]:
+        """The tables that need the whole corpus: events grouped into reports of one event
+        (:func:`helpers.events.group_reports`), entities and co-occurrence."""
+        return {"events": events.group_reports(event_rows), "entities": self.entity_rows(),
+                "cooccurrence": self.cooccurrence_rows()}
 
     def entity_rows(self) -> list[dict]:
         """One row per canonical entity, most mentioned first."""
@@ -267,21 +276,19 @@ def _entity_at(mentions: list[dict], start: int | None, end: int | None) -> dict
     return (people or inside or [None])[0]
 
 
-def event_row(doc_id: str, published, event: dict, mentions: list[dict], dates_at: dict) -> dict:
-    """The ``events`` row of one event record: actors and place resolved to entity ids."""
+def event_row(doc_id: str, published, event: dict, mentions: list[dict]) -> dict:
+    """An events-table row: the per-document record with its actors and place resolved to
+    canonical ids (the text as written stays in ``*_text``)."""
     def resolved(prefix: str) -> str | None:
         hit = _entity_at(mentions, event[f"{prefix}_start"], event[f"{prefix}_end"])
         return hit["entity_id"] if hit else event[f"{prefix}_text"]
 
-    date = dates_at.get(event["date_start"]) if event["date_start"] is not None else None
-    return {
-        "doc_id": doc_id, "sentence": event["sentence"], "event_type": event["event_type"],
-        "actor1": resolved("actor1"), "actor1_text": event["actor1_text"],
-        "actor2": resolved("actor2"), "actor2_text": event["actor2_text"],
-        "location": resolved("location"), "location_text": event["location_text"],
-        "event_date": date["start_date"] if date else published,
-        "date_text": date["text"] if date else None, "trigger": event["trigger"],
-        "count": event["count"], "start_char": event["sentence_start"]}
+    row = {k: v for k, v in event.items() if k in EVENT_COLUMNS}
+    return row | {"doc_id": doc_id, "actor1": resolved("actor1"), "actor2": resolved("actor2"),
+                  "location": resolved("location"), "event_date": event["event_date"] or published}
+
+
+EVENT_COLUMNS = frozenset(schema.columns("events"))
 
 
 def parse_one(corpus: str, doc_id: str, options: Options | None = None):

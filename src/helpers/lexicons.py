@@ -17,17 +17,22 @@ ORGANISATION_WORDS = "organisation_words.txt"
 SPEECH_CUES = "speech_cues.txt"
 BOILERPLATE = "boilerplate.txt"
 EVENT_TRIGGERS = "event_triggers.csv"
+EVENT_CONTEXT = "event_context.csv"
+ACTOR_TYPES = "actor_types.csv"
+NOT_ACTORS = "not_actors.txt"
+DEMONYMS = "demonyms.csv"
 # Irregular past forms of speech verbs; regular ones are derived (say → says, warned, ...).
 IRREGULAR_FORMS = {"say": ["said"], "tell": ["told"], "write": ["wrote", "written"],
                    "speak": ["spoke"], "swear": ["swore"], "give": ["gave"], "hold": ["held"]}
 
 
-def path(name: str, folder: Path | None = None) -> Path:
-    """Where lexicon ``name`` lives (``folder`` defaults to ``data/lexicons``)."""
-    return Path(folder or paths.LEXICONS) / name
+def path(name: str | Path, folder: Path | None = None) -> Path:
+    """Where lexicon ``name`` lives (``folder`` defaults to ``data/lexicons``); a ``Path`` is
+    taken as it is (a researcher's own copy of a lexicon)."""
+    return name if isinstance(name, Path) else Path(folder or paths.LEXICONS) / name
 
 
-def words(name: str, folder: Path | None = None) -> list[str]:
+def words(name: str | Path, folder: Path | None = None) -> list[str]:
     """The entries of a word list, stripped, without blank and ``#`` comment lines.
 
     A missing file raises ``FileNotFoundError`` naming it: lexicons ship with the project.
@@ -36,7 +41,7 @@ def words(name: str, folder: Path | None = None) -> list[str]:
     return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 
-def table(name: str, folder: Path | None = None) -> list[tuple[int, dict]]:
+def table(name: str | Path, folder: Path | None = None) -> list[tuple[int, dict]]:
     """The rows of a CSV lexicon as ``(line number, row)`` pairs, for messages that name the line."""
     with open(path(name, folder), encoding="utf-8", newline="") as handle:
         return list(enumerate(csv.DictReader(handle), start=2))

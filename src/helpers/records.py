@@ -23,6 +23,10 @@ class Record:
     def get(self, name: str, default=None):
         return getattr(self, name, default)
 
+    def keys(self) -> list[str]:
+        """The field names, so ``dict(record)`` and ``dict(record, x=1)`` work as on a dict."""
+        return [field.name for field in dataclasses.fields(self)]
+
     def as_dict(self) -> dict:
         """The record as a plain dict (what caches store and tables are built from)."""
         return dataclasses.asdict(self)

@@ -100,12 +100,16 @@ def top_tables(corpus: str, top_n: int = 15) -> dict[str, pd.DataFrame]:
         "speaker": quote_view["speaker_entity_id"].map(names).fillna(quote_view["speaker_text"]),
         "cue": quote_view["cue"], "quote": quote_view["quote"],
         "document": quote_view["doc_id"].map(doc_label)})
-    event_view = events[events["event_type"] != "statement"].head(top_n)
+    # one row per event (its first report), asserted events of an ACLED type only
+    event_view = events[events["event_type"].notna() & (events["modality"] == "asserted")]
+    event_view = event_view.drop_duplicates("event_id").head(top_n)
     event_view = pd.DataFrame({
-        "type": event_view["event_type"], "date": event_view["event_date"],
+        "type": event_view["event_type"], "sub-type": event_view["sub_event_type"],
+        "date": event_view["event_date"],
         "actor": event_view["actor1"].map(names).fillna(event_view["actor1"]),
         "target": event_view["actor2"].map(names).fillna(event_view["actor2"]),
         "place": event_view["location"].map(names).fillna(event_view["location"]),
+        "fatalities": event_view["fatalities"], "reports": event_view["n_reports"],
         "count": event_view["count"], "sentence": event_view["sentence"],
         "document": event_view["doc_id"].map(doc_label)})
     return {"actors": actors, "quotes": quote_view, "events": event_view}
@@ -141,7 +145,8 @@ def run_page(run_dir: Path, manifest: dict) -> Path:
     tables = top_tables(manifest.get("name", ""))
     titles = {"actors": "Top actors", "quotes": "Quotes", "events": "Events"}
     for name, frame in tables.items():
-        parts.append(f"<h2>{titles[name]}</h2>" + table(frame, numeric=("n_mentions", "n_docs", "count")))
+        numeric = ("n_mentions", "n_docs", "count", "fatalities", "reports")
+        parts.append(f"<h2>{titles[name]}</h2>" + table(frame, numeric=numeric))
 
     notebooks = manifest.get("notebooks", [])
     parts.append("<h2>Notebooks</h2><table><tr><th>notebook</th><th>status</th><th>seconds</th><th>pages</th></tr>")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 import pyarrow as pa
 
-from .vocab import EVENT_TYPES
+from .vocab import EVENT_TYPES, INTER, MODALITIES
 
 
 @dataclass(frozen=True)
@@ -101,20 +101,30 @@ TABLES: dict[str, list[Column]] = {
         Column("end_char", INT, "End offset of the (last part of the) quote in `text`."),
     ],
     "events": [
-        Column("doc_id", STRING, "Document the event is reported in."),
-        Column("sentence", STRING, "The sentence that reports it."),
-        Column("event_type", STRING, f"One of: {', '.join(EVENT_TYPES)}."),
-        Column("actor1", STRING, "Who acted: an entity id where it resolves, else the text."),
+        Column("doc_id", STRING, "Document the event is reported in (one row per event per document; `event_id` groups the reports of one event)."),
+        Column("sentence", STRING, "The sentence that reports it (the first, when the document tells it twice)."),
+        Column("start_char", INT, "Start offset of the sentence in `text`."),
+        Column("label", STRING, "Newsdesk's finer label (the `label` column of `data/lexicons/event_triggers.csv`: air/drone strike, assassination, riot, talks, threat, statement, ...)."),
+        Column("event_type", STRING, f"ACLED event type: {', '.join(EVENT_TYPES)}; null for statements and threats."),
+        Column("sub_event_type", STRING, "ACLED sub-event type (Air/drone strike, Armed clash, Arrests, Peaceful protest, ...); null for statements and threats."),
+        Column("modality", STRING, f"{' | '.join(MODALITIES)} (future: planned or threatened). Charts count asserted events."),
+        Column("trigger", STRING, "The word that signals the event (its lemma)."),
+        Column("actor1", STRING, "Who acted: an entity id where it resolves, else the phrase as written (\"unidentified gunmen\")."),
         Column("actor1_text", STRING, "actor1 as written in the sentence."),
+        Column("actor1_type", INT, "ACLED inter code of actor1 from its words: " + ", ".join(f"{k} {v.lower()}" for k, v in INTER.items()) + "; null when unknown."),
         Column("actor2", STRING, "Who was acted upon or the counterpart: an entity id where it resolves, else the text."),
         Column("actor2_text", STRING, "actor2 as written in the sentence."),
-        Column("location", STRING, "Where: an entity id where it resolves, else the place as written."),
-        Column("location_text", STRING, "The place as written in the sentence."),
-        Column("event_date", DATE, "When: start of the resolved date in the sentence, else the publication date when the sentence has no date."),
+        Column("actor2_type", INT, "ACLED inter code of actor2 (as `actor1_type`)."),
+        Column("location", STRING, "Where: an entity id where it resolves, else the place as written (never a nationality)."),
+        Column("location_text", STRING, "The place as written (after in/near/outside, a facility, X-based, or the dateline)."),
+        Column("event_date", DATE, "When: start of the most specific date of the sentence that does not open a range (\"since early July\" does not), else the publication date."),
         Column("date_text", STRING, "The date expression the date comes from; null when it is the publication date."),
-        Column("trigger", STRING, "The word that signals the event (its lemma)."),
-        Column("count", INT, "A number attached to the event (\"over 160 attacks\" → 160); null when none."),
-        Column("start_char", INT, "Start offset of the sentence in `text`."),
+        Column("date_precision", STRING, "day | week | month | year (ACLED time_precision 1, 2, 3); week when the publication date stands in."),
+        Column("fatalities", INT, "People reported killed in the sentence of an asserted violent event (0 when a killing is denied); null when not told."),
+        Column("count", INT, "A number of attacks attached to the event (\"over 160 attacks\" → 160); null when none."),
+        Column("event_id", STRING, "Id shared by every report of the same event across documents (same label, type and modality, compatible actors and place, dates within `events.WINDOW_DAYS` days)."),
+        Column("n_reports", INT, "Number of rows (reports) with this `event_id`."),
+        Column("report_docs", STRINGS, "The documents reporting this event."),
     ],
     "cooccurrence": [
         Column("entity_a", STRING, "One entity id (the smaller of the pair)."),

@@ -19,10 +19,25 @@ ORGANISATION_LABELS = frozenset({"ORG", "NORP", "WORK_OF_ART"})
 # Labels whose short forms refer back to a longer name in the same document.
 SHORT_NAME_LABELS = NAME_LABELS | {"WORK_OF_ART"}
 
-# Newsdesk's event types, in priority order: when a sentence has several kinds of event, all
-# are kept except "statement", which only stands when nothing else happens in the sentence.
-EVENT_TYPES = ("air/drone strike", "attack", "armed clash", "arrest", "protest", "talks/agreement",
-               "threat", "statement")
+# ACLED's event types and their sub-event types (ACLED Codebook, 2023).
+EVENT_TYPES = {
+    "Battles": ["Armed clash", "Government regains territory", "Non-state actor overtakes territory"],
+    "Explosions/Remote violence": ["Chemical weapon", "Air/drone strike", "Suicide bomb",
+                                   "Shelling/artillery/missile attack", "Remote explosive/landmine/IED",
+                                   "Grenade"],
+    "Violence against civilians": ["Sexual violence", "Attack", "Abduction/forced disappearance"],
+    "Protests": ["Peaceful protest", "Protest with intervention", "Excessive force against protesters"],
+    "Riots": ["Violent demonstration", "Mob violence"],
+    "Strategic developments": ["Agreement", "Arrests", "Change to group/activity",
+                               "Disrupted weapons use", "Headquarters or base established",
+                               "Looting/property destruction", "Non-violent transfer of territory",
+                               "Other"],
+}
+# ACLED's actor "inter" codes.
+INTER = {1: "State forces", 2: "Rebel group", 3: "Political militia", 4: "Identity militia",
+         5: "Rioters", 6: "Protesters", 7: "Civilians", 8: "External/Other forces"}
+# Whether an event report asserts that the event happened.
+MODALITIES = ("asserted", "negated", "hypothetical", "future", "denied")
 
 # Number words as news writes them; "dozens" and "hundreds" are read as their least plausible
 # counts' order of magnitude (24, 200), as a researcher coding counts would.
