@@ -184,16 +184,69 @@ def add_ruler(nlp, gazetteer: Gazetteer) -> None:
 
 # --- per document ----------------------------------------------------------------------------
 
-SPEECH_FORMS = {"said", "says", "say", "told", "tells", "warned", "warns", "added", "stated",
-                "announced", "claimed", "denied", "insisted", "urged", "condemned", "accused",
-                "rejected", "called", "threatened", "vowed", "confirmed", "responded"}
+SPEECH_CUES_FILE = paths.LEXICONS / "speech_cues.txt"
+DECISION_VERBS_FILE = paths.LEXICONS / "decision_verbs.txt"
+VOWELS = set("aeiou")
+
+
+def inflections(lemma: str) -> set[str]:
+    """Regular inflected forms of an English verb: ``"warn"`` → warn, warns, warned, warning."""
+    if lemma.endswith("e"):
+        return {lemma, lemma + "s", lemma + "d", lemma[:-1] + "ing"}
+    if lemma.endswith("y") and lemma[-2:-1] not in VOWELS:
+        return {lemma, lemma[:-1] + "ies", lemma[:-1] + "ied", lemma + "ing"}
+    third = lemma + ("es" if re.search(r"(?:s|sh|ch|x|z|o)$", lemma) else "s")
+    stem = lemma
+    # One syllable ending consonant-vowel-consonant doubles its last letter ("snap" → "snapped").
+    if (len(re.findall(r"[aeiou]+", lemma)) == 1 and re.search(r"[^aeiou][aeiou][^aeiouwxy]$", lemma)):
+        stem = lemma + lemma[-1]
+    return {lemma, third, stem + "ed", stem + "ing"}
+
+
+def read_verb_lexicon(path: Path) -> dict[str, set[str]]:
+    """A verb lexicon (``speech_cues.txt``, ``decision_verbs.txt``): lemma → its surface forms.
+
+    A line is a lemma, optionally ``= irregular forms``; a phrase of several words ("according
+    to") maps to itself. ``#`` lines are comments. A missing file gives an empty dict.
+    """
+    if not Path(path).exists():
+        return {}
+    verbs: dict[str, set[str]] = {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip().lower()
+        if not line:
+            continue
+        lemma, _, irregular = (part.strip() for part in line.partition("="))
+        forms = {lemma} if " " in lemma else inflections(lemma)
+        verbs.setdefault(lemma, set()).update(forms | set(irregular.split()))
+    return verbs
+
+
+@lru_cache(maxsize=1)
+def agency_forms() -> frozenset[str]:
+    """Surface forms of verbs of speech and decision: a place before one of them acts."""
+    forms: set[str] = set()
+    for path in (SPEECH_CUES_FILE, DECISION_VERBS_FILE):
+        for lemma, surface in read_verb_lexicon(path).items():
+            forms.update(f for f in surface if " " not in f)
+    return frozenset(forms)
+
+
+@lru_cache(maxsize=1)
+def agency_lemmas() -> frozenset[str]:
+    """Lemmas of verbs of speech and decision (single words)."""
+    return frozenset(lemma for path in (SPEECH_CUES_FILE, DECISION_VERBS_FILE)
+                     for lemma in read_verb_lexicon(path) if " " not in lemma)
 
 
 def is_metonymy(ent, places: dict[str, str], ents: list | None = None) -> bool:
     """Whether a place mention acts as an agent ("Washington said", "Tehran warned").
 
-    With a parse: the place (or a place it is coordinated with) is the subject of a verb.
-    Without one (NER-only runs): it is directly followed by a verb of saying or acting.
+    With a parse: the place (or a place it is coordinated with) is the subject of a verb of
+    speech or decision (``speech_cues.txt``, ``decision_verbs.txt``), or the possessor of a
+    decision ("Moscow's response"); a place as a modifier ("the London to Leeds express") or
+    the subject of any other verb ("London hosted the games") stays a place. Without a parse
+    (NER-only runs): the place is directly followed by such a verb, or by has/will/had and one.
     ``ents`` is the Doc's entity spans when the caller has them.
     """
     if ent.label_ not in PLACE_LABELS | {"ORG", "PERSON"} or fold(ent.text) not in places:
@@ -202,15 +255,25 @@ def is_metonymy(ent, places: dict[str, str], ents: list | None = None) -> bool:
     if doc.has_annotation("DEP"):
         while root.dep_ == "conj" and root.head != root:
             root = root.head
-        return root.dep_ in AGENT_ROLES or (root.dep_ == "poss" and root.head.pos_ == "NOUN"
-                                             and root.head.lemma_ in {"decision", "response",
-                                                                      "position", "offer", "demand"})
+        if root.dep_ == "poss":
+            return root.head.pos_ == "NOUN" and root.head.lemma_ in {"decision", "response",
+                                                                     "position", "offer", "demand"}
+        if root.dep_ not in AGENT_ROLES:
+            return False
+        verb = root.head
+        if root.dep_ == "agent":  # "was rejected by Moscow"
+            verb = verb.head
+        # "Washington will resume talks": the auxiliary's head is the verb itself.
+        return verb.lemma_.lower() in agency_lemmas() or verb.lower_ in agency_forms()
+    forms = agency_forms()
     nxt = doc[ent.end] if ent.end < len(doc) else None
     if nxt is not None and nxt.lower_ in {"and", ","}:
         # "Washington and Baghdad said": look past the coordinated place.
         later = [e for e in (doc.ents if ents is None else ents) if e.start > ent.end][:1]
         nxt = doc[later[0].end] if later and later[0].end < len(doc) else None
-    return nxt is not None and (nxt.lower_ in SPEECH_FORMS or nxt.lower_ in {"has", "will", "had"})
+    if nxt is not None and nxt.lower_ in {"has", "will", "had", "would"} and nxt.i + 1 < len(doc):
+        nxt = doc[nxt.i + 1]
+    return nxt is not None and nxt.lower_ in forms
 
 
 # Nouns with which a report refers back to an organisation it has named ("the group said").
@@ -353,6 +416,8 @@ def reload_lexicons() -> None:
     _TITLE_RE = None
     fold.cache_clear()
     organisation_words.cache_clear()
+    agency_forms.cache_clear()
+    agency_lemmas.cache_clear()
 
 
 def label_organisations(doc, ents: list | None = None) -> list:

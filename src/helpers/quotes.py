@@ -1,46 +1,94 @@
 """Who said what: attributed quotes from a parsed Doc.
 
-Quoted spans are found in the text (straight or curly marks). Each is attributed to the
-nearest verb of speech (``data/lexicons/speech_cues.txt``) outside the quotes in the same or
-the preceding sentence; the speaker is that verb's subject (or the object of "according to").
+Quoted spans are found in the text (straight, curly, doubled-apostrophe ``''...''`` or guillemet
+marks). Each is attributed to the nearest verb of speech or phrase such as "according to"
+(``data/lexicons/speech_cues.txt``) outside the quotes in the same or the preceding sentence;
+the speaker is that verb's subject (or the object of "according to"), never a dateline
+("WASHINGTON —").
+
+Every record has a ``kind``:
+
+* ``direct``: the quote is a clause or sentence of its own, opening its sentence or introduced
+  by its attribution ("X said:", "X said,") and closing it or followed by the attribution;
+* ``mixed``: a quoted clause (its own subject and verb) embedded in indirect speech (``X said
+  that "we will never leave"``);
+* ``partial``: a quoted fragment inside indirect speech (``They said "painful strikes" would
+  follow``).
+
+Quoted words in running text that no verb of speech attributes, names and titles ("Meet the
+Press") and words after a marker such as "so-called" (``data/lexicons/scare_quote_markers.txt``)
+are scare quotes, not records.
+
 A quote split by its attribution (``"We will respond," Haddad said, "at a time of our
-choosing."``) becomes one record; a quote that runs over several paragraphs (each opens with a
-quotation mark, only the last closes) takes the speaker named at its end. Pronoun speakers take
-the latest fitting name that was a subject; "the group" and its like, the latest organisation.
+choosing."``) becomes one record. An unattributed direct quote continues the speaker of the
+direct quote before it, in the same paragraph or as the next paragraph; a quote that runs over
+several paragraphs (each opens with a quotation mark, only the last closes) takes the speaker
+of the paragraph before it, else the one named at its end. Pronoun speakers take the nearest
+fitting earlier speaker or subject outside any quote; "the group" and its like, the latest
+organisation.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 from . import entities, paths
 
 CUES_FILE = paths.LEXICONS / "speech_cues.txt"
-DEFAULT_CUES = {"say", "tell", "add", "state", "announce", "claim", "warn", "insist", "deny",
-                "confirm", "note", "write", "explain", "argue", "stress", "quip", "declare",
-                "reiterate", "vow", "threaten", "urge", "ask", "reply", "respond"}
+SCARE_MARKERS_FILE = paths.LEXICONS / "scare_quote_markers.txt"
+DEFAULT_CUES = {"say", "tell", "add", "according to"}
 # Opening mark → the marks that may close it.
 QUOTE = re.compile(r'"(?P<a>[^"\n]{2,}?)"|\u201c(?P<b>[^\u201c\u201d\n]{2,}?)[\u201d"]'
-                   r"|\u00ab\s?(?P<c>[^\u00ab\u00bb\n]{2,}?)\s?\u00bb")
-PRONOUNS = {"he": "PERSON", "she": "PERSON", "they": None, "it": None, "we": None}
+                   r"|\u00ab\s?(?P<c>[^\u00ab\u00bb\n]{2,}?)\s?\u00bb"
+                   r"|(?:''|``)(?P<d>[^\n]{2,}?)''"
+                   r"|\u2039\s?(?P<e>[^\u2039\u203a\n]{2,}?)\s?\u203a")
+GROUPS = ("a", "b", "c", "d", "e")
+OPENERS = ('"', "\u201c", "\u00ab", "''", "``", "\u2039")
+MARKS = "\"'`\u201c\u201d\u00ab\u00bb\u2039\u203a\u2018\u2019"
+PRONOUNS = {"he": "PERSON", "she": "PERSON", "they": None, "it": None}
 SUBJECTS = {"nsubj", "nsubjpass"}
+KINDS = ("direct", "mixed", "partial")
+SENTENCE_END = re.compile(r"[.!?\u2026][" + MARKS + r"\)\]]*\s")
+# "WASHINGTON —", "KYIV, Ukraine (AP) —", "LONDON (Reuters) -": a place in capitals opening a
+# paragraph, then a dash.
+DATELINE = re.compile(r"(?m)^[ \t]*[A-Z][A-Z.'\-]+(?:[ ,]+[A-Z][A-Za-z.'\-]*){0,3}\s*(?:\([^)\n]{1,40}\))?"
+                      r"\s*(?:\u2014|\u2013|--?)\s*")
+FINITE = {"VBD", "VBZ", "VBP", "MD"}
+MINOR_WORDS = {"the", "of", "and", "a", "an", "in", "on", "for", "to", "at", "with", "&"}
 
 
 def load_cues(path: Path = CUES_FILE) -> set[str]:
-    """Lemmas of verbs of speech, from a data file (``#`` comments), or a built-in default."""
+    """Lemmas of verbs of speech and phrases such as "according to", from a data file
+    (:func:`helpers.entities.read_verb_lexicon`), or a small built-in default."""
+    verbs = entities.read_verb_lexicon(path)
+    return set(verbs) if verbs else set(DEFAULT_CUES)
+
+
+@lru_cache(maxsize=4)
+def cue_forms(cues: frozenset[str]) -> frozenset[str]:
+    """Surface forms of the cue verbs ("said", "tells"), to read an attribution without a parse."""
+    known = entities.read_verb_lexicon(CUES_FILE)
+    return frozenset(f for c in cues if " " not in c
+                     for f in known.get(c, entities.inflections(c)))
+
+
+@lru_cache(maxsize=1)
+def scare_markers(path: Path = SCARE_MARKERS_FILE) -> tuple[str, ...]:
+    """Words that make the quoted words after them a name or label ("so-called"), from a data file."""
     if not Path(path).exists():
-        return set(DEFAULT_CUES)
+        return ()
     lines = Path(path).read_text(encoding="utf-8").splitlines()
-    return {ln.strip().lower() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")}
+    return tuple(ln.strip().lower() for ln in lines if ln.strip() and not ln.lstrip().startswith("#"))
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
     """Character ranges (without the marks) of quoted passages in ``text``."""
     spans = []
     for match in QUOTE.finditer(text):
-        group = next(g for g in ("a", "b", "c") if match.group(g) is not None)
+        group = next(g for g in GROUPS if match.group(g) is not None)
         spans.append((match.start(group), match.end(group)))
     return spans
 
@@ -58,20 +106,28 @@ def open_paragraph_quotes(text: str) -> list[tuple[int, int]]:
         line = paragraph.group()
         opened = max(line.rfind("\u201c"), line.rfind("\u00ab"))
         closed = max(line.rfind("\u201d"), line.rfind("\u00bb"))
+        width = 1
         if opened < 0 or opened < closed:
-            # Straight marks: a paragraph that starts with one and holds an odd number of them.
-            if not (line.startswith('"') and line.count('"') % 2 == 1):
+            # Straight or doubled marks: a paragraph that starts with one and holds an odd
+            # number of them.
+            mark = next((m for m in ("''", "``", '"') if line.startswith(m)), None)
+            if mark is None or (line.count(mark) + (line.count("''") if mark == "``" else 0)) % 2 != 1:
                 continue
-            opened = 0
-        if following.group().lstrip()[:1] in {'"', "\u201c", "\u00ab"}:
-            start = paragraph.start() + opened + 1
+            opened, width = 0, len(mark)
+        if following.group().lstrip().startswith(OPENERS):
+            start = paragraph.start() + opened + width
             if len(text[start:paragraph.end()].split()) >= 2:
                 spans.append((start, paragraph.end()))
     return spans
 
 
-def _speaker_span(verb, inside: set[int]):
-    """The subject phrase of a speech verb (outside the quotes), trimmed of clauses."""
+def datelines(text: str) -> list[tuple[int, int]]:
+    """Character ranges of datelines ("WASHINGTON —") that open paragraphs: never speakers."""
+    return [(m.start(), m.end()) for m in DATELINE.finditer(text)]
+
+
+def _speaker_span(verb, inside: set[int], dateline_ends: dict[int, int]):
+    """The subject phrase of a speech verb (outside the quotes and datelines), trimmed of clauses."""
     subject = next((c for c in verb.children if c.dep_ in SUBJECTS), None)
     if subject is None and verb.dep_ in {"conj", "advcl"}:  # "..., he said and added"
         subject = next((c for c in verb.head.children if c.dep_ in SUBJECTS), None)
@@ -80,16 +136,25 @@ def _speaker_span(verb, inside: set[int]):
         subject = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent else None
     if subject is None or subject.idx in inside:
         return None
-    keep = [t for t in subject.subtree if _inside(t, subject)]
-    span = subject.doc[min(t.i for t in keep):max(t.i for t in keep) + 1]
+    keep = [t for t in subject.subtree if _inside(t, subject) and t.idx not in inside]
+    doc = subject.doc
+    start, end = min(t.i for t in keep), max(t.i for t in keep) + 1
     # Widen to whole entities the phrase cuts through ("al" of "al-Darraji"), by the tokens'
     # entity tags (doc.ents is rebuilt from every token on each access).
-    doc, start, end = subject.doc, span.start, span.end
     while start > 0 and doc[start].ent_iob_ == "I":
         start -= 1
     while end < len(doc) and doc[end].ent_iob_ == "I":
         end += 1
-    return doc[start:end]
+    return _without_dateline(doc[start:end], dateline_ends)
+
+
+def _without_dateline(span, dateline_ends: dict[int, int]):
+    """``span`` cut after a dateline it starts with; ``None`` when nothing else is left."""
+    for begin, finish in dateline_ends.items():
+        if span.start_char < finish and span.end_char > begin:
+            rest = [t for t in span if t.idx >= finish and not t.is_punct]
+            return span.doc[rest[0].i:span.end] if rest else None
+    return span
 
 
 def _inside(token, head) -> bool:
@@ -104,29 +169,130 @@ def _inside(token, head) -> bool:
     return True
 
 
-def _according_to(tokens):
-    for token in tokens:
-        if token.lower_ == "according" and token.i + 1 < len(token.doc) and token.nbor().lower_ == "to":
-            pobj = next((c for c in token.nbor().children if c.dep_ == "pobj"), None)
+def _phrase_cue(tokens, phrases: set[str]):
+    """A cue phrase such as "according to" among ``tokens`` and the phrase its object names."""
+    for phrase in phrases:
+        words = phrase.split()
+        for token in tokens:
+            doc = token.doc
+            if token.i + len(words) > len(doc) or [t.lower_ for t in doc[token.i:token.i + len(words)]] != words:
+                continue
+            last = doc[token.i + len(words) - 1]
+            pobj = next((c for c in last.children if c.dep_ == "pobj"), None)
             if pobj is not None:
-                return token, pobj.doc[pobj.left_edge.i:pobj.right_edge.i + 1]
+                return phrase, doc[pobj.left_edge.i:pobj.right_edge.i + 1]
     return None
 
 
-def _resolve_pronoun(span, names: list):
-    """A pronoun or description speaker → the name it most likely refers to; else itself.
+# --- which quotes are speech ---------------------------------------------------------------------
 
-    The latest fitting name that was the subject of its sentence wins ("The group said ...
-    They added"); failing that, the latest fitting name. "The group" and its like refer to
-    organisations (:func:`helpers.entities.is_group_description`).
+def clause_context(text: str, start: int, end: int) -> tuple[str, str]:
+    """The words of the sentence before a quote's opening mark and after its closing mark.
+
+    ``lead`` runs from the last sentence end (or paragraph start) to the opening mark; ``tail``
+    from the closing mark to the next sentence end (or paragraph end).
+    """
+    paragraph_start = text.rfind("\n", 0, start) + 1
+    lead = text[paragraph_start:start].rstrip(" " + MARKS)
+    ends = list(SENTENCE_END.finditer(lead + " "))
+    if ends:
+        lead = lead[min(ends[-1].end(), len(lead)):]
+    paragraph_end = text.find("\n", end)
+    tail = text[end:paragraph_end if paragraph_end >= 0 else len(text)].lstrip(MARKS)
+    stop = SENTENCE_END.search(tail + " ")
+    return lead.strip(), tail[:stop.start() + 1 if stop else len(tail)].strip()
+
+
+def _is_title(quote: str) -> bool:
+    """Capitalised words without closing punctuation: a name or title ("Meet the Press")."""
+    words = quote.split()
+    return (len(words) <= 8 and quote[-1:].isalnum()
+            and all(w[:1].isupper() or w[:1].isdigit() or w.lower() in MINOR_WORDS for w in words))
+
+
+def _has_clause(doc, start: int, end: int) -> bool:
+    """Whether the quoted words hold a subject and its finite verb ("we will never leave")."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return False
+    return any(t.dep_ in SUBJECTS and t.head.tag_ in FINITE | {"VB"} and span.start <= t.head.i < span.end
+               and (t.head.tag_ in FINITE or any(c.tag_ == "MD" or c.dep_ == "aux" for c in t.head.children))
+               for t in span)
+
+
+def quote_kind(text: str, start: int, end: int, attributed: bool, forms: Iterable[str] = (),
+               doc=None) -> str | None:
+    """What a quoted passage is: ``"direct"``, ``"mixed"``, ``"partial"``, or ``None`` for a scare
+    quote, name or title.
+
+    ``attributed`` says whether a verb of speech attributes it; ``forms`` are the surface forms
+    of those verbs ("said", "told"), for attributions without a comma (``He said "We won."``);
+    ``doc`` is the parsed Doc, needed to tell a quoted clause (mixed) from a fragment (partial).
+    """
+    quote = text[start:end].strip()
+    lead, tail = clause_context(text, start, end)
+    lowered = lead.lower()
+    if any(lowered == m or lowered.endswith(" " + m) or lowered.endswith("-" + m) for m in scare_markers()):
+        return None
+    last_words = [w.strip(",.;:").lower() for w in lead.split()[-3:]]
+    opens = (lead == "" or lead[-1] in ":,;\u2014\u2013"
+             or (attributed and any(w in forms for w in last_words) and quote[:1].isupper()))
+    closes = (tail == "" or tail[0] in ".!?\u2026,;\u2014\u2013" or quote[-1:] in ".!?\u2026,;:")
+    capital = quote[:1].isupper() or quote[:1].isdigit() or quote[:1] in MARKS + "\u2026."
+    continuing = lead.endswith(",") and lead[:1] in MARKS  # '"A," he said, "b."'
+    if opens and closes and (capital or continuing or lead == ""):
+        if _is_title(quote) and lead != "":
+            return None
+        if not attributed and len(quote.split()) < 4:
+            return None  # a short unattributed quote is a scare quote, not speech
+        return "direct"
+    if not attributed or len(quote.split()) < 2 or _is_title(quote):
+        return None
+    return "mixed" if doc is not None and _has_clause(doc, start, end) else "partial"
+
+
+# --- who said it ----------------------------------------------------------------------------------
+
+def _fits(candidate, wanted: str | None, plural: bool) -> bool:
+    """Whether an earlier speaker or subject can be what a pronoun refers to.
+
+    ``wanted`` is PERSON for he/she, else ``None`` (they/it: organisations, places, groups and
+    plural descriptions such as "US officials").
+    """
+    labels = {t.ent_type_ for t in candidate if t.ent_type_}
+    root = candidate.root
+    group = entities.is_group_description(candidate) or root.lower_ in entities.GROUP_NOUNS
+    if wanted == "PERSON":
+        if "PERSON" in labels:
+            return True
+        return not labels and not group and root.tag_ in {"NN", "NNP"}
+    if labels & (entities.ORGANISATION_LABELS | {"GPE"}) or group:
+        return True
+    return plural and root.tag_ in {"NNS", "NNPS"}
+
+
+def resolve_pronoun(span, names: list, spoken: list):
+    """A pronoun or description speaker → the phrase it most likely refers to; else itself.
+
+    ``names`` are the Doc's entity spans outside quotes; ``spoken`` the speaker phrases of the
+    quotes before (spans). "The group" and its like take the organisation named before them
+    (:func:`helpers.entities.referent`). A pronoun takes the nearest earlier speaker or entity
+    that was the subject of its clause and fits it (he/she: a person; they/it: an organisation,
+    a place, a group or a plural description); failing that, the latest fitting name.
     """
     if entities.is_group_description(span):
         return entities.referent(span, names, entities.ORGANISATION_LABELS) or span
-    wanted = PRONOUNS.get(span.text.lower(), "")
-    if wanted == "" or len(span) != 1:
+    word = span.text.lower()
+    if word not in PRONOUNS or len(span) != 1:
         return span
-    labels = {wanted} if wanted else entities.ORGANISATION_LABELS | {"GPE"}
-    return entities.referent(span, names, labels) or span
+    wanted, plural = PRONOUNS[word], word == "they"
+    before = [n for n in names if n.end_char <= span.start_char]
+    subjects = [n for n in before if n.root.dep_ in SUBJECTS] + [s for s in spoken if s.end_char <= span.start_char]
+    fitting = [c for c in subjects if _fits(c, wanted, plural)]
+    if not fitting:
+        labels = {"PERSON"} if wanted else entities.ORGANISATION_LABELS | {"GPE"}
+        fitting = [n for n in before if n.label_ in labels]
+    return max(fitting, key=lambda c: c.start_char) if fitting else span
 
 
 def _represented(speaker, names: list):
@@ -149,9 +315,11 @@ def extract(doc, cues: Iterable[str] | None = None, text: str | None = None) -> 
     Returns dicts with: speaker_text, speaker_start, speaker_end (character offsets of the
     speaker phrase, for entity lookup), represents_start, represents_end (the organisation
     the speaker speaks for when the phrase only calls it "the group", else ``None``), cue,
-    quote, start_char, end_char.
+    quote, start_char, end_char, kind (direct, mixed or partial: see the module's docstring).
     """
     cues = set(cues) if cues is not None else load_cues()
+    phrases = {c for c in cues if " " in c}
+    forms = cue_forms(frozenset(cues))
     text = doc.text if text is None else text  # Doc.text joins every token on each access
     running_on = open_paragraph_quotes(text)
     spans = sorted({s for s in quoted_spans(text) if len(text[s[0]:s[1]].split()) >= 2} | set(running_on))
@@ -160,37 +328,43 @@ def extract(doc, cues: Iterable[str] | None = None, text: str | None = None) -> 
     inside = set()
     for start, end in spans:
         inside.update(range(start, end))
-    names = [e for e in doc.ents if e.label_ in entities.ORGANISATION_LABELS | {"PERSON", "GPE"}]
+    dateline_ends = dict(datelines(text))
+    names = [e for e in doc.ents if e.label_ in entities.ORGANISATION_LABELS | {"PERSON", "GPE"}
+             and e.start_char not in inside
+             and not any(b <= e.start_char < f for b, f in dateline_ends.items())]
     sentences = list(doc.sents)
 
     def window(start: int, end: int) -> list:
         """Sentences touching the quote, plus the one before when the quote opens a sentence."""
         chosen = [s for s in sentences if s.start_char < end + 1 and s.end_char > start - 1]
         first = chosen[0] if chosen else None
-        if first is not None and text[first.start_char:start].strip(' "\u201c') == "":
+        if first is not None and text[first.start_char:start].strip(" " + MARKS) == "":
             index = sentences.index(first)
             if index and sentences[index - 1].text.rstrip().endswith(":"):
                 chosen.insert(0, sentences[index - 1])
         return chosen
 
-    records = []
+    records, spoken = [], []
     for start, end in spans:
         around = [t for s in window(start, end) for t in s if t.idx not in inside]
         verbs = [t for t in around if t.lemma_.lower() in cues and t.pos_ in {"VERB", "AUX"}]
         verb = min(verbs, key=lambda t: min(abs(t.idx - start), abs(t.idx - end))) if verbs else None
         speaker, cue = None, None
         if verb is not None:
-            cue, speaker = verb.text, _speaker_span(verb, inside)
+            cue, speaker = verb.text, _speaker_span(verb, inside, dateline_ends)
         else:
-            found = _according_to(around)
+            found = _phrase_cue(around, phrases)
             if found:
-                cue, speaker = "according to", found[1]
+                cue, speaker = found[0], _without_dateline(found[1], dateline_ends)
+        kind = quote_kind(text, start, end, cue is not None, forms, doc)
+        if kind is None:
+            continue
         represents = None
         if speaker is not None:
-            speaker = _resolve_pronoun(speaker, names)
+            speaker = resolve_pronoun(speaker, names, spoken)
             represents = _represented(speaker, names)
-        if cue is None and len(text[start:end].split()) < 4:
-            continue  # a short unattributed quote is a scare quote, not speech
+            if speaker.text.lower() not in PRONOUNS:
+                spoken.append(speaker)
         records.append({
             "speaker_text": speaker.text if speaker is not None else None,
             "speaker_start": speaker.start_char if speaker is not None else None,
@@ -198,13 +372,15 @@ def extract(doc, cues: Iterable[str] | None = None, text: str | None = None) -> 
             "represents_start": represents.start_char if represents is not None else None,
             "represents_end": represents.end_char if represents is not None else None,
             "cue": cue, "quote": text[start:end].strip(), "start_char": start, "end_char": end,
+            "kind": kind,
         })
     records = carry_speakers(merge_split(records, text), text)
     return attribute_running_on(records, {start for start, _ in running_on})
 
 
 def attribute_running_on(records: list[dict], running_on: set[int]) -> list[dict]:
-    """A paragraph of a quote that runs on takes the speaker of the paragraph that ends it."""
+    """A paragraph of a quote that runs on, still without a speaker, takes the speaker of the
+    paragraph that ends it."""
     for index in range(len(records) - 2, -1, -1):
         record, after = records[index], records[index + 1]
         if record["start_char"] in running_on and record["cue"] is None and after["cue"] is not None:
@@ -213,11 +389,23 @@ def attribute_running_on(records: list[dict], running_on: set[int]) -> list[dict
     return records
 
 
+def _continues(text: str, previous: dict, record: dict) -> bool:
+    """Whether ``record`` goes on with ``previous``'s speech: the same paragraph, or the next
+    paragraph opening with it when at most the attribution stands between them."""
+    between = text[previous["end_char"]:record["start_char"]]
+    if "\n" not in between:
+        return True
+    before, _, after = between.rpartition("\n")
+    return (after.strip(" " + MARKS) == "" and not before.strip("\n").count("\n")
+            and len(SENTENCE_END.findall(before.strip(" \n" + MARKS) + " ")) <= 1)
+
+
 def carry_speakers(records: list[dict], text: str) -> list[dict]:
-    """An unattributed quote continues the attributed quote before it in the same paragraph."""
+    """An unattributed direct quote continues the attributed direct quote before it, in the same
+    paragraph or as the paragraph after it."""
     for previous, record in zip(records, records[1:], strict=False):
-        if record["cue"] is None and previous["cue"] is not None \
-                and "\n" not in text[previous["end_char"]:record["start_char"]]:
+        if (record["cue"] is None and previous["cue"] is not None and record["kind"] == "direct"
+                and previous["kind"] == "direct" and _continues(text, previous, record)):
             for field in SPEAKER_FIELDS:
                 record[field] = previous[field]
     return records
@@ -232,7 +420,7 @@ def merge_split(records: list[dict], text: str) -> list[dict]:
             between = text[last["end_char"]:record["start_char"]]
             continues = (last["quote"].endswith(",") or record["quote"][:1].islower())
             if (continues and last["cue"] is not None and len(between) < 80 and "\n" not in between
-                    and not re.search(r"[.!?]\s*$", between.strip(' "\u201c\u201d'))
+                    and not re.search(r"[.!?]\s*$", between.strip(" " + MARKS))
                     and last["speaker_start"] is not None
                     and last["speaker_start"] >= last["end_char"]
                     # The second part has no speaker of its own: 'X said. Y said: "..."' is two quotes.
