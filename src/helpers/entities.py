@@ -227,7 +227,7 @@ def agency_forms() -> frozenset[str]:
     """Surface forms of verbs of speech and decision: a place before one of them acts."""
     forms: set[str] = set()
     for path in (SPEECH_CUES_FILE, DECISION_VERBS_FILE):
-        for lemma, surface in read_verb_lexicon(path).items():
+        for surface in read_verb_lexicon(path).values():
             forms.update(f for f in surface if " " not in f)
     return frozenset(forms)
 
@@ -420,18 +420,36 @@ def reload_lexicons() -> None:
     agency_lemmas.cache_clear()
 
 
+def titled_person(ent) -> bool:
+    """Whether a name opens with a person's title and goes on with capitalised names
+    ("Councillor Diane Holt", "Mrs Howard"), not with "of" ("Prince of Wales" is a title)."""
+    words = ent.text.split()
+    key = fold_chars(ent.text)
+    rest = _title_re().sub("", key + " ").split()
+    return (len(words) >= 2 and 0 < len(rest) < len(key.split()) and rest[0] not in {"of", "for", "and"}
+            and all(w[:1].isupper() for w in words[-len(rest):]))
+
+
 def label_organisations(doc, ents: list | None = None) -> list:
-    """Names tagged PERSON or WORK_OF_ART that hold an organisation word become ORG.
+    """Names tagged PERSON or WORK_OF_ART that hold an organisation word become ORG; names the
+    model tagged ORG, GPE or NORP that open with a person's title become PERSON.
 
     The small model calls many armed groups people ("Liwa al-Sahil said"); a word from
-    ``data/lexicons/organisation_words.txt`` in the name overrides it. Gazetteer names keep
+    ``data/lexicons/organisation_words.txt`` in the name overrides it. It also calls some
+    titled people organisations ("Councillor Diane Holt"); a title from
+    ``data/lexicons/titles.txt`` before capitalised names overrides that. Gazetteer names keep
     their label. Returns the Doc's entity spans as they now are.
     """
     ents, words, changed = list(doc.ents if ents is None else ents), organisation_words(), False
     for index, ent in enumerate(ents):
-        if (ent.label_ in {"PERSON", "WORK_OF_ART"} and not gazetteer_id(ent)
-                and words.intersection(fold_chars(ent.text).split())):
+        if gazetteer_id(ent):
+            continue
+        folded = fold_chars(ent.text).split()
+        if ent.label_ in {"PERSON", "WORK_OF_ART"} and words.intersection(folded):
             ents[index] = Span(doc, ent.start, ent.end, label="ORG")
+            changed = True
+        elif ent.label_ in {"ORG", "GPE", "NORP"} and titled_person(ent) and not words.intersection(folded):
+            ents[index] = Span(doc, ent.start, ent.end, label="PERSON")
             changed = True
     if changed:
         doc.ents = ents

@@ -108,12 +108,12 @@ def open_paragraph_quotes(text: str) -> list[tuple[int, int]]:
         closed = max(line.rfind("\u201d"), line.rfind("\u00bb"))
         width = 1
         if opened < 0 or opened < closed:
-            # Straight or doubled marks: a paragraph that starts with one and holds an odd
-            # number of them.
-            mark = next((m for m in ("''", "``", '"') if line.startswith(m)), None)
+            # Straight or doubled marks: a paragraph that holds an odd
+            # number of them; the last one opens the quote that runs on.
+            mark = next((m for m in ("''", "``", '"') if m in line), None)
             if mark is None or (line.count(mark) + (line.count("''") if mark == "``" else 0)) % 2 != 1:
                 continue
-            opened, width = 0, len(mark)
+            opened, width = line.rfind(mark), len(mark)
         if following.group().lstrip().startswith(OPENERS):
             start = paragraph.start() + opened + width
             if len(text[start:paragraph.end()].split()) >= 2:
@@ -128,14 +128,19 @@ def datelines(text: str) -> list[tuple[int, int]]:
 
 def _speaker_span(verb, inside: set[int], dateline_ends: dict[int, int]):
     """The subject phrase of a speech verb (outside the quotes and datelines), trimmed of clauses."""
-    subject = next((c for c in verb.children if c.dep_ in SUBJECTS), None)
+    subject = next((c for c in verb.children if c.dep_ in SUBJECTS and c.idx not in inside), None)
     if subject is None and verb.dep_ in {"conj", "advcl"}:  # "..., he said and added"
-        subject = next((c for c in verb.head.children if c.dep_ in SUBJECTS), None)
+        subject = next((c for c in verb.head.children if c.dep_ in SUBJECTS and c.idx not in inside), None)
     if subject is None:
         agent = next((c for c in verb.children if c.dep_ == "agent"), None)
         subject = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent else None
+    if subject is None:
+        subject = _inverted_subject(verb, inside)
     if subject is None or subject.idx in inside:
         return None
+    named = _apposed_name(subject)
+    if named is not None:
+        return _without_dateline(named, dateline_ends)
     keep = [t for t in subject.subtree if _inside(t, subject) and t.idx not in inside]
     doc = subject.doc
     start, end = min(t.i for t in keep), max(t.i for t in keep) + 1
@@ -146,6 +151,40 @@ def _speaker_span(verb, inside: set[int], dateline_ends: dict[int, int]):
     while end < len(doc) and doc[end].ent_iob_ == "I":
         end += 1
     return _without_dateline(doc[start:end], dateline_ends)
+
+
+def _inverted_subject(verb, inside: set[int]):
+    """The speaker after the verb when the parse found no subject ('"...," gushed coach
+    Harriet Lowe', '"...!" shouted a firefighter'): the noun the verb governs right after it."""
+    doc = verb.doc
+    for child in verb.rights:
+        if child.idx in inside or child.is_punct:
+            continue
+        if child.pos_ in {"NOUN", "PROPN"} and child.dep_ in {"dobj", "npadvmod", "attr", "nsubj", "dep",
+                                                              "appos", "oprd", "conj"}:
+            return child
+        break
+    # A name right after the verb, maybe after a title ("exclaimed Mayor Carlos Mendes").
+    following = doc[verb.i + 1:verb.i + 4]
+    return next((t for t in following if t.ent_type_ == "PERSON" and t.ent_iob_ == "B"), None)
+
+
+def _apposed_name(subject):
+    """A name in apposition to a described speaker ("the transport secretary, Owen Price,";
+    "the French minister Claire Dumont"), as a span, or ``None``."""
+    for child in subject.children:
+        # The model tags some such names ORG ("the club's chairman, Roy Diallo,").
+        if (child.i > subject.i and subject.ent_type_ != "PERSON"
+                and ((child.dep_ == "appos" and child.pos_ == "PROPN")
+                     or (child.dep_ in {"appos", "compound"} and child.ent_type_ == "PERSON"))):
+            doc = subject.doc
+            start, end = child.i, child.i + 1
+            while start > 0 and doc[start].ent_iob_ == "I":
+                start -= 1
+            while end < len(doc) and doc[end].ent_iob_ == "I":
+                end += 1
+            return doc[start:end]
+    return None
 
 
 def _without_dateline(span, dateline_ends: dict[int, int]):
@@ -193,12 +232,15 @@ def clause_context(text: str, start: int, end: int) -> tuple[str, str]:
     from the closing mark to the next sentence end (or paragraph end).
     """
     paragraph_start = text.rfind("\n", 0, start) + 1
+    dateline = DATELINE.match(text, paragraph_start)
+    if dateline and dateline.end() <= start:
+        paragraph_start = dateline.end()
     lead = text[paragraph_start:start].rstrip(" " + MARKS)
     ends = list(SENTENCE_END.finditer(lead + " "))
     if ends:
         lead = lead[min(ends[-1].end(), len(lead)):]
     paragraph_end = text.find("\n", end)
-    tail = text[end:paragraph_end if paragraph_end >= 0 else len(text)].lstrip(MARKS)
+    tail = text[end:paragraph_end if paragraph_end >= 0 else len(text)].lstrip(" " + MARKS)
     stop = SENTENCE_END.search(tail + " ")
     return lead.strip(), tail[:stop.start() + 1 if stop else len(tail)].strip()
 
@@ -329,6 +371,7 @@ def extract(doc, cues: Iterable[str] | None = None, text: str | None = None) -> 
     for start, end in spans:
         inside.update(range(start, end))
     dateline_ends = dict(datelines(text))
+    dateline_chars = {i for begin, finish in dateline_ends.items() for i in range(begin, finish)}
     names = [e for e in doc.ents if e.label_ in entities.ORGANISATION_LABELS | {"PERSON", "GPE"}
              and e.start_char not in inside
              and not any(b <= e.start_char < f for b, f in dateline_ends.items())]
@@ -351,7 +394,7 @@ def extract(doc, cues: Iterable[str] | None = None, text: str | None = None) -> 
         verb = min(verbs, key=lambda t: min(abs(t.idx - start), abs(t.idx - end))) if verbs else None
         speaker, cue = None, None
         if verb is not None:
-            cue, speaker = verb.text, _speaker_span(verb, inside, dateline_ends)
+            cue, speaker = verb.text, _speaker_span(verb, inside | dateline_chars, dateline_ends)
         else:
             found = _phrase_cue(around, phrases)
             if found:
