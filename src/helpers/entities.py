@@ -32,6 +32,12 @@ PLACE_LABELS = {"GPE", "LOC", "FAC"}
 METONYMY_FILE = "metonymy.csv"
 TITLES_FILE = paths.LEXICONS / "titles.txt"
 ORGANISATION_WORDS_FILE = paths.LEXICONS / "organisation_words.txt"
+GENDERED_TITLES_FILE = paths.LEXICONS / "gendered_titles.csv"
+CONTRADICTING_WORDS_FILE = paths.LEXICONS / "contradicting_words.txt"
+EXCLUDE_FILE = "aliases_exclude.csv"
+# Fuzzy matching needs names at least this long (folded characters): "briton" / "brixton" differ
+# by one letter but are different things.
+FUZZY_MIN_CHARS = 8
 # Syntactic roles in which a place acts as an agent (and so means its government).
 AGENT_ROLES = {"nsubj", "nsubjpass", "agent"}
 APOSTROPHES = "'\u2019\u2018\u02bc\u02bb`\u00b4"
@@ -79,6 +85,8 @@ def fold(text: str) -> str:
     key = fold_chars(text)
     key = re.sub(r"^the\s+", "", key)
     stripped = _title_re().sub("", key).strip()
+    if stripped.split()[:1] in (["of"], ["for"]):  # "Prince of Wales" is a title, not a name
+        return key
     return stripped or key
 
 
@@ -95,6 +103,8 @@ class Gazetteer:
 
     actors: pd.DataFrame
     metonymy: dict[str, str] = field(default_factory=dict)
+    # (folded form, entity_id) pairs that must never be merged (``aliases_exclude.csv``).
+    exclude: set[tuple[str, str]] = field(default_factory=set)
     _by_id: dict | None = field(default=None, repr=False)
 
     def alias_table(self) -> dict[str, str]:
@@ -115,7 +125,7 @@ class Gazetteer:
 
 
 def load_gazetteer(folder: Path = paths.GAZETTEER) -> Gazetteer:
-    """Read every actor CSV and ``metonymy.csv`` in ``folder``.
+    """Read every actor CSV, ``metonymy.csv`` and ``aliases_exclude.csv`` in ``folder``.
 
     Raises ``ValueError`` naming the file and row when a table lacks a column, an id repeats,
     or a metonymy rule points to an unknown entity.
@@ -123,7 +133,7 @@ def load_gazetteer(folder: Path = paths.GAZETTEER) -> Gazetteer:
     folder = Path(folder)
     frames = []
     for path in sorted(folder.glob("*.csv")):
-        if path.name == METONYMY_FILE:
+        if path.name in {METONYMY_FILE, EXCLUDE_FILE}:
             continue
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         missing = {"entity_id", "name", "label"} - set(frame.columns)
@@ -155,7 +165,15 @@ def load_gazetteer(folder: Path = paths.GAZETTEER) -> Gazetteer:
             if row.entity_id.strip() not in known:
                 raise ValueError(f"{rules}: {row.place!r} points to unknown entity {row.entity_id!r}")
             metonymy[fold(row.place)] = row.entity_id.strip()
-    return Gazetteer(actors=actors, metonymy=metonymy)
+    exclude = set()
+    undo = folder / EXCLUDE_FILE
+    if undo.exists():
+        table = pd.read_csv(undo, dtype=str, keep_default_na=False)
+        missing = {"form", "entity_id"} - set(table.columns)
+        if missing:
+            raise ValueError(f"{undo}: missing columns {sorted(missing)}")
+        exclude = {(fold(row.form), row.entity_id.strip()) for row in table.itertuples() if row.form.strip()}
+    return Gazetteer(actors=actors, metonymy=metonymy, exclude=exclude)
 
 
 def ruler_patterns(gazetteer: Gazetteer) -> list[dict]:
@@ -418,6 +436,8 @@ def reload_lexicons() -> None:
     organisation_words.cache_clear()
     agency_forms.cache_clear()
     agency_lemmas.cache_clear()
+    gendered_titles.cache_clear()
+    contradicting_words.cache_clear()
 
 
 def titled_person(ent) -> bool:
@@ -456,32 +476,73 @@ def label_organisations(doc, ents: list | None = None) -> list:
     return ents
 
 
+@lru_cache(maxsize=1)
+def gendered_titles(path: Path = GENDERED_TITLES_FILE) -> dict[str, str]:
+    """Folded title → the gender it tells ("mrs" → "female"), from a data file."""
+    if not Path(path).exists():
+        return {}
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return {fold_chars(row.title): row.gender.strip().lower() for row in table.itertuples()}
+
+
+def title_of(ent) -> str | None:
+    """The title a person's name carries, inside the span or just before it ("Mrs" of "Mrs
+    Howard"), folded (``"mrs"``); ``None`` when there is none."""
+    match = _title_re().match(fold_chars(ent.text) + " ")
+    if match:
+        return match.group().split()[-1]
+    if ent.start > 0:
+        word = fold_chars(ent.doc[ent.start - 1].text)
+        if word and _title_re().match(word + " "):
+            return word
+    return None
+
+
+def gender_of(title: str | None) -> str | None:
+    """The gender a folded title tells, or ``None``."""
+    return gendered_titles().get(title) if title else None
+
+
 def doc_mentions(doc, places: dict[str, str], text: str | None = None) -> list[dict]:
     """The entity mentions of a Doc, with in-document short-name resolution.
 
-    Returns dicts: start_char, end_char, text, label, gazetteer_id, sentence, metonymy and
+    Returns dicts: start_char, end_char, text, label, gazetteer_id, sentence, metonymy,
+    ``title`` (the folded title the name carries, e.g. "mrs", as evidence for resolution) and
     ``full`` (the longer name a short one refers to, e.g. "al-Saadi" → "Abu Baqir al-Saadi";
-    names of people, organisations and groups, matched on their last words). ``text`` is the
-    Doc's text when the caller has it (rebuilding it from the tokens is slow).
+    names of people, organisations and groups, matched on their last words, never across a
+    title of the other gender: "Mrs Howard" is not "Michael Howard" when he is "Mr Howard").
+    ``text`` is the Doc's text when the caller has it (rebuilding it from the tokens is slow).
     """
     ents = label_organisations(doc, join_split_names(doc, text))
     starts = [sent.start for sent in doc.sents]  # sentence of a token: bisect, not a token loop
     mentions = []
     names: list[tuple[list[str], str]] = []  # folded tokens of full names seen so far
+    genders: dict[str, set[str]] = defaultdict(set)  # full name → genders its titles told
     for ent in ents:
         text = ent.text
+        title = title_of(ent) if ent.label_ in SHORT_NAME_LABELS else None
+        gender = gender_of(title)
         full = short_form_of(fold(text).split(), names) if ent.label_ in SHORT_NAME_LABELS else None
-        if full is None and ent.label_ in SHORT_NAME_LABELS and len(fold(text).split()) > 1:
+        if full is not None and gender and genders[full] - {gender}:
+            full = None
+        if full is not None and gender:
+            genders[full].add(gender)
+        if (full is None and ent.label_ in SHORT_NAME_LABELS and len(fold(text).split()) > 1
+                and not CONJUNCTION.search(text)):
             names.append((fold(text).split(), text))
+            if gender:
+                genders[text].add(gender)
         mentions.append({
             "start_char": ent.start_char, "end_char": ent.end_char, "text": text,
             "label": ent.label_, "gazetteer_id": gazetteer_id(ent),
             "sentence": max(bisect.bisect_right(starts, ent.start) - 1, 0),
-            "metonymy": is_metonymy(ent, places, ents), "full": full,
+            "metonymy": is_metonymy(ent, places, ents), "full": full, "title": title,
         })
     return mentions
 
 
+# "Blair and Brown", "Smith & Wesson": two names in one span are no full name for either.
+CONJUNCTION = re.compile(r"\s(?:and|&|or)\s|,\s")
 # Labels whose short forms refer back to a longer name; the small model tags some group names
 # as works of art ("the Islamic Resistance"), so that label takes part too.
 SHORT_NAME_LABELS = NAME_LABELS | {"WORK_OF_ART"}
@@ -519,93 +580,154 @@ def label_class(label: str) -> str:
     return label
 
 
+@lru_cache(maxsize=1)
+def contradicting_words(path: Path = CONTRADICTING_WORDS_FILE) -> dict[str, int]:
+    """Folded word → its group in ``contradicting_words.txt`` ("south" and "east" share one)."""
+    if not Path(path).exists():
+        return {}
+    groups: dict[str, int] = {}
+    lines = [ln for ln in Path(path).read_text(encoding="utf-8").splitlines()
+             if ln.strip() and not ln.lstrip().startswith("#")]
+    for index, line in enumerate(lines):
+        for word in line.split():
+            groups[fold_chars(word)] = index
+    return groups
+
+
+def variants_compatible(a: str, b: str) -> bool:
+    """Whether two folded names may be spelling variants, beyond their string ratio.
+
+    Both must be at least :data:`FUZZY_MIN_CHARS` long, have as many words, start with the same
+    letter, and not differ by contradicting words ("south west" / "south east").
+    """
+    if min(len(a), len(b)) < FUZZY_MIN_CHARS or a[:1] != b[:1]:
+        return False
+    words_a, words_b = a.split(), b.split()
+    if len(words_a) != len(words_b):
+        return False
+    groups = contradicting_words()
+    return not any(x != y and x in groups and y in groups and groups[x] == groups[y]
+                   for x, y in zip(words_a, words_b, strict=True))
+
+
+def _best_variant(name: str, choices: list[str], threshold: float) -> tuple[str, float] | None:
+    """The most similar compatible name among ``choices`` at or above ``threshold``, with its ratio."""
+    from rapidfuzz import fuzz, process
+
+    for choice, ratio, _ in process.extract(name, choices, scorer=fuzz.ratio, score_cutoff=threshold, limit=5):
+        if variants_compatible(name, choice):
+            return choice, ratio
+    return None
+
+
 def cluster_names(names: Counter, threshold: float) -> dict[str, str]:
     """Group spelling variants: folded name → the representative of its group.
 
     Longer names come first and become representatives. A name joins a group when its
-    rapidfuzz ratio to the representative reaches ``threshold``, or when it is the last two or
-    more words of exactly one group's representative ("al darraji" → "abu firas al darraji").
+    rapidfuzz ratio to a name of the group reaches ``threshold`` and the two are compatible
+    (:func:`variants_compatible`), or when it is the last two or more words of exactly one
+    group's representative ("al darraji" → "abu firas al darraji"; not "of wales" of "arts
+    council of wales": a tail never starts with a function word).
     """
-    from rapidfuzz import fuzz, process
-
     # Compared with every name placed so far (not only representatives), so a variant of a
     # variant still finds its group; the quadratic cost is over distinct names, not mentions.
-    representatives: list[str] = []
     found: dict[str, str] = {}
     order = sorted(names, key=lambda n: (-len(n.split()), -names[n], n))
     for name in order:
-        hit = None
-        if len(name) >= 5 and found:
-            hit = process.extractOne(name, list(found), scorer=fuzz.ratio, score_cutoff=threshold)
+        hit = _best_variant(name, list(found), threshold) if found else None
         if hit:
             found[name] = found[hit[0]]
             continue
         words = name.split()
         owners = {found[r] for r in found
-                  if len(words) >= 2 and len(r.split()) > len(words) and r.split()[-len(words):] == words}
+                  if len(words) >= 2 and words[0] not in FUNCTION_WORDS
+                  and len(r.split()) > len(words) and r.split()[-len(words):] == words}
         if len(owners) == 1:
             found[name] = owners.pop()
             continue
-        representatives.append(name)
         found[name] = name
     return found
 
 
-def match_alias(name: str, targets: dict[str, str], threshold: float) -> str | None:
-    """The gazetteer entity whose name or alias is a close variant of ``name``, if any."""
-    from rapidfuzz import fuzz, process
+FUNCTION_WORDS = {"of", "the", "for", "in", "on", "and", "to", "at", "de", "du", "la", "le"}
 
-    if len(name) < 5 or not targets:
-        return None
-    hit = process.extractOne(name, list(targets), scorer=fuzz.ratio, score_cutoff=threshold)
+
+def match_alias(name: str, targets: dict[str, str], threshold: float) -> str | None:
+    """The gazetteer entity whose name or alias is a close, compatible variant of ``name``, if any."""
+    hit = _best_variant(name, list(targets), threshold) if targets else None
     return targets[hit[0]] if hit else None
+
+
+def _majority(votes: Counter):
+    return sorted(votes.items(), key=lambda kv: (-kv[1], str(kv[0])))[0][0]
 
 
 @dataclass
 class Resolver:
-    """Maps mention keys to canonical entity ids across a corpus.
+    """Maps mention keys to canonical entity ids across a corpus, recording every merge.
 
     Feed every mention with :meth:`observe`, call :meth:`build`, then :meth:`entity_id`.
+    After :meth:`build`, :attr:`merges` lists each surface form that was joined to an entity
+    of another name: dicts ``from_form, label, to_id, rule, score, n_mentions`` with rule one
+    of ``alias`` (a gazetteer name or alias), ``metonymy``, ``short-name-in-document``,
+    ``short-name`` (a surname joining the corpus's one dominant full name with it; score: that
+    name's share of the mentions of full names with the surname), ``fuzzy`` and ``fuzzy-alias``
+    (spelling variants; score: rapidfuzz ratio), ``tail`` ("al darraji" of "abu firas al
+    darraji"). Pairs in the gazetteer's ``aliases_exclude.csv`` are never merged.
     """
 
     gazetteer: Gazetteer
     threshold: float = 90.0
     labels: set[str] = field(default_factory=lambda: set(ACTOR_LABELS))
     counts: Counter = field(default_factory=Counter)
+    merges: list[dict] = field(default_factory=list)
     _ids: dict = field(default_factory=dict)
-    _names: dict = field(default_factory=dict)
+    _forms: dict = field(default_factory=lambda: defaultdict(Counter))
 
     @staticmethod
     def key(mention: dict) -> tuple:
-        """What identifies a mention for resolution: (gazetteer id, folded name, label, metonymy)."""
+        """What identifies a mention for resolution: (gazetteer id, folded name, label,
+        metonymy, gender its title tells)."""
         return (mention.get("gazetteer_id"), fold(mention.get("full") or mention["text"]),
-                mention["label"], bool(mention.get("metonymy")))
+                mention["label"], bool(mention.get("metonymy")), gender_of(mention.get("title")))
 
     def observe(self, mentions: Iterable[dict]) -> None:
-        self.counts.update(self.key(m) for m in mentions if m["label"] in self.labels)
+        for m in mentions:
+            if m["label"] in self.labels:
+                key = self.key(m)
+                self.counts[key] += 1
+                self._forms[key][m["text"]] += 1
 
     def build(self) -> None:
-        """Resolve every observed key: aliases, metonymy, then variants of unknown names."""
+        """Resolve every observed key: the gazetteer (ids, aliases, metonymy), then names the
+        gazetteer does not know: label by majority vote, spelling variants, short names."""
         aliases = self.gazetteer.alias_table()
         labels_of = dict(zip(self.gazetteer.actors["entity_id"], self.gazetteer.actors["label"],
                              strict=True))
-        unresolved: dict[str, Counter] = defaultdict(Counter)  # label class → name → count
+        rules: dict[tuple, tuple[str, float]] = {}
         label_votes: dict[str, Counter] = defaultdict(Counter)
+        for (_, name, label, _, _), n in self.counts.items():
+            label_votes[name][label] += n
+        unresolved: dict[str, Counter] = defaultdict(Counter)  # label class → name → count
+        shorts: list[tuple] = []
         for key, n in self.counts.items():
-            gazetteer_id, name, label, metonymy = key
+            gazetteer_id, name, label, metonymy, _ = key
             if gazetteer_id:
-                self._ids[key] = gazetteer_id
+                self._ids[key], rules[key] = gazetteer_id, ("alias", 1.0)
             elif metonymy and name in self.gazetteer.metonymy:
-                self._ids[key] = self.gazetteer.metonymy[name]
+                self._ids[key], rules[key] = self.gazetteer.metonymy[name], ("metonymy", 1.0)
             elif name in aliases and (label not in PLACE_LABELS or labels_of[aliases[name]] in PLACE_LABELS):
-                self._ids[key] = aliases[name]
+                self._ids[key], rules[key] = aliases[name], ("alias", 1.0)
+            elif _majority(label_votes[name]) == "PERSON" and len(name.split()) == 1:
+                shorts.append(key)
             else:
-                unresolved[label_class(label)][name] += n
-                label_votes[name][label] += n
+                # One class per name, by majority vote across the corpus: "Lib Dem" tagged
+                # PERSON here and ORG there is one name.
+                unresolved[label_class(_majority(label_votes[name]))][name] += n
         targets: dict[str, dict[str, str]] = defaultdict(dict)
         for form, entity_id in aliases.items():
             targets[label_class(labels_of[entity_id])].setdefault(form, entity_id)
-        name_ids: dict[tuple[str, str], str] = {}
+        name_ids: dict[str, tuple[str, str, float]] = {}
         for group, names in unresolved.items():
             clusters = cluster_names(names, self.threshold)
             votes: dict[str, Counter] = defaultdict(Counter)
@@ -613,14 +735,109 @@ class Resolver:
                 votes[representative].update(label_votes[name])
             for name, representative in clusters.items():
                 target = match_alias(representative, targets[group], self.threshold)
+                rule = ("fuzzy-alias", _ratio(name, representative)) if target else None
                 if target is None:
-                    label = votes[representative].most_common(1)[0][0]
-                    target = f"{label.lower()}:{slug(representative)}"
-                name_ids[(group, name)] = target
+                    target = f"{_majority(votes[representative]).lower()}:{slug(representative)}"
+                    rule = None
+                    if name != representative:
+                        tail = representative.split()[-len(name.split()):] == name.split()
+                        rule = ("tail", 1.0) if tail else ("fuzzy", _ratio(name, representative))
+                name_ids[name] = (target, *(rule or ("", 0.0)))
         for key in self.counts:
-            if key not in self._ids:
-                self._ids[key] = name_ids[(label_class(key[2]), key[1])]
+            if key not in self._ids and key not in shorts:
+                target, rule, score = name_ids[key[1]]
+                self._ids[key] = target
+                if rule:
+                    rules[key] = (rule, score)
+        self._join_short_names(shorts, rules)
+        self._split_other_gender(rules)
+        for key, (rule, score) in rules.items():
+            if key[1] != fold(self.entity_name(self._ids[key])) or rule == "short-name":
+                for form, n in self._forms[key].items():
+                    if (fold(form), self._ids[key]) in self.gazetteer.exclude:
+                        continue
+                    form_rule = rule
+                    if rule == "alias" and fold(form) != key[1]:
+                        form_rule = "short-name-in-document"
+                    self.merges.append({"from_form": form, "label": key[2], "to_id": self._ids[key],
+                                        "rule": form_rule, "score": round(float(score), 3), "n_mentions": n})
+        # Forms only joined in their document ("al-Saadi" → "Abu Baqir al-Saadi").
+        for key, forms in self._forms.items():
+            if key in rules:
+                continue
+            for form, n in forms.items():
+                if fold(form) != key[1] and (fold(form), self._ids[key]) not in self.gazetteer.exclude:
+                    self.merges.append({"from_form": form, "label": key[2], "to_id": self._ids[key],
+                                        "rule": "short-name-in-document", "score": 1.0, "n_mentions": n})
+
+    def entity_name(self, entity_id: str) -> str:
+        """The gazetteer name of an id, else the name part of a ``label:slug`` id."""
+        info = self.gazetteer.info(entity_id)
+        return info["name"] if info else entity_id.split(":", 1)[-1].replace("-", " ")
+
+    def _join_short_names(self, shorts: list[tuple], rules: dict) -> None:
+        """A one-word person name joins the one dominant full name ending with it in the corpus
+        (its mentions at least twice those of any other), when their titles' genders agree;
+        else it stays its own entity, apart from the same surname with a title of the other
+        gender ("Mrs Howard" is not "Mr Howard")."""
+        full_names: dict[str, Counter] = defaultdict(Counter)  # surname → entity id → mentions
+        genders: dict[str, Counter] = defaultdict(Counter)  # entity id → mentions per title gender
+        for key, n in self.counts.items():
+            if key in self._ids and key[2] == "PERSON" and len(key[1].split()) > 1:
+                full_names[key[1].split()[-1]][self._ids[key]] += n
+                if key[4]:
+                    genders[self._ids[key]][key[4]] += n
+        for row in self.gazetteer.actors.itertuples():
+            if row.label == "PERSON":
+                surname = fold(row.name).split()[-1]
+                full_names[surname][row.entity_id] += 0  # known, even when not yet seen
+        # Titled short names ("Mr Blair") first: they tell the full name's gender.
+        for key in sorted(shorts, key=lambda k: (k[4] is None, -self.counts[k])):
+            name, label, gender = key[1], key[2], key[4]
+            # Incompatible: the full name's titles mostly tell the other gender.
+            candidates = Counter({i: n for i, n in full_names.get(name, Counter()).items()
+                                  if not (gender and sum(c for g, c in genders[i].items() if g != gender)
+                                          > genders[i][gender])})
+            ranked = candidates.most_common()
+            seen = sum(candidates.values())
+            if len(ranked) == 1 or (ranked and ranked[0][1] >= 2 * ranked[1][1] and ranked[0][1] > 0):
+                target, share = ranked[0][0], (ranked[0][1] / seen if seen else 1.0)
+                self._ids[key], rules[key] = target, ("short-name", share)
+                if gender:
+                    genders[target][gender] += self.counts[key]
+            else:
+                # The same surname with titles of both genders is two people.
+                others = {k[4] for k in shorts if k[1] == name and k[4] and k[4] != gender}
+                suffix = f"{gender}-{name}" if gender and others else name
+                self._ids[key] = f"{label.lower()}:{slug(suffix)}"
+
+    def _split_other_gender(self, rules: dict) -> None:
+        """A titled name joined (in its document) to a person whose titles in the corpus mostly
+        tell the other gender is a person of its own: "Mrs Howard" beside many "Mr Howard"."""
+        told: dict[str, Counter] = defaultdict(Counter)
+        for key, n in self.counts.items():
+            if key[4] and key in self._ids:
+                told[self._ids[key]][key[4]] += n
+        for key in self.counts:
+            gender = key[4]
+            if gender and key in self._ids and sum(n for g, n in told[self._ids[key]].items()
+                                                     if g != gender) > told[self._ids[key]][gender]:
+                self._ids[key] = f"{key[2].lower()}:{slug(gender + ' ' + key[1].split()[-1])}"
+                rules.pop(key, None)
 
     def entity_id(self, mention: dict) -> str | None:
-        """The canonical id of a mention (``None`` for labels outside ``labels``, e.g. DATE)."""
-        return self._ids.get(self.key(mention))
+        """The canonical id of a mention (``None`` for labels outside ``labels``, e.g. DATE).
+
+        A merge listed in the gazetteer's ``aliases_exclude.csv`` is undone: the mention keeps an
+        id of its own name.
+        """
+        entity_id = self._ids.get(self.key(mention))
+        if entity_id is not None and (fold(mention["text"]), entity_id) in self.gazetteer.exclude:
+            return f"{mention['label'].lower()}:{slug(fold(mention['text']))}"
+        return entity_id
+
+
+def _ratio(a: str, b: str) -> float:
+    from rapidfuzz import fuzz
+
+    return fuzz.ratio(a, b)

@@ -28,7 +28,7 @@ from . import cache, dates, entities, events, nlp, paths, quotes, store
 # Labels that name something and get a canonical entity id; numbers and dates do not.
 NAMED_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART",
                 "LANGUAGE"}
-TABLES = ("mentions", "entities", "dates", "quotes", "events", "cooccurrence")
+TABLES = ("mentions", "entities", "dates", "quotes", "events", "cooccurrence", "entity_merges")
 CHUNK = 256  # documents per cache commit and per Parquet row group
 
 
@@ -110,7 +110,9 @@ def fingerprint(options: Options) -> str:
     return cache.fingerprint(
         package, nlp.pipeline_version(package), options.components, options.quotes,
         options.events, cache.file_digest(*gazetteer, quotes.CUES_FILE, events.TRIGGERS_FILE,
-                                          entities.TITLES_FILE, entities.ORGANISATION_WORDS_FILE),
+                                          entities.TITLES_FILE, entities.ORGANISATION_WORDS_FILE,
+                                          entities.GENDERED_TITLES_FILE, entities.DECISION_VERBS_FILE,
+                                          quotes.SCARE_MARKERS_FILE),
         cache.code_version(nlp, entities, dates, quotes, events), cache.code_version(Extractor))
 
 
@@ -271,7 +273,8 @@ def assemble(corpus: str, options: Options, version: str, db: cache.Store) -> di
                         "doc_id": doc_id, "speaker_text": q["speaker_text"],
                         "speaker_entity_id": speaker["entity_id"] if speaker else None,
                         "cue": q["cue"], "quote": q["quote"], "start_char": q["start_char"],
-                        "end_char": q["end_char"]})
+                        "end_char": q["end_char"], "kind": q.get("kind"),
+                        "speaker_start": q["speaker_start"], "speaker_end": q["speaker_end"]})
                 dates_at = {d["start_char"]: d for d in records["dates"]}
                 for e in records["events"]:
                     out["events"].append(_event_row(doc_id, row["published"], e, mentions, dates_at))
@@ -299,8 +302,10 @@ def assemble(corpus: str, options: Options, version: str, db: cache.Store) -> di
     pair_rows = [{"entity_a": a, "entity_b": b, "n_docs": n, "n_sentences": pair_sentences[(a, b)]}
                  for (a, b), n in sorted(pair_docs.items(), key=lambda kv: (-kv[1], kv[0]))]
     store.write_records(folder / "cooccurrence.parquet", pair_rows, "cooccurrence")
+    store.write_records(folder / "entity_merges.parquet", resolver.merges, "entity_merges")
     counts = {t: w.n_rows for t, w in writers.items()}
-    counts |= {"entities": len(entity_rows), "cooccurrence": len(pair_rows)}
+    counts |= {"entities": len(entity_rows), "cooccurrence": len(pair_rows),
+               "entity_merges": len(resolver.merges)}
     return counts
 
 

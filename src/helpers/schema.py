@@ -73,7 +73,7 @@ TABLES: dict[str, list[Column]] = {
         Column("n_mentions", INT, "Mentions in kept documents."),
         Column("n_docs", INT, "Kept documents that mention it."),
         Column("aliases", STRINGS, "Distinct surface forms seen in the corpus, most frequent first."),
-        Column("actor_type", STRING, "government, military, armed group, international organisation, official, state; null when unknown."),
+        Column("actor_type", STRING, "government, military, armed group, international organisation, official, state, political party, legislature; null when unknown."),
         Column("country", STRING, "ISO 3166-1 alpha-3 code of the actor's country, when known."),
         Column("in_gazetteer", BOOL, "True when the entity comes from the gazetteer."),
     ],
@@ -95,6 +95,9 @@ TABLES: dict[str, list[Column]] = {
         Column("quote", STRING, "The quoted words, without quotation marks; a quote split by its attribution is joined."),
         Column("start_char", INT, "Start offset of the (first part of the) quote in `text`."),
         Column("end_char", INT, "End offset of the (last part of the) quote in `text`."),
+        Column("kind", STRING, "direct (a quoted clause or sentence attributed by a verb of speech) | mixed (a quoted clause inside indirect speech) | partial (a quoted fragment inside indirect speech)."),
+        Column("speaker_start", INT, "Start offset of the speaker phrase in `text` (the name a pronoun speaker resolves to); null when unattributed."),
+        Column("speaker_end", INT, "End offset of the speaker phrase (exclusive)."),
     ],
     "events": [
         Column("doc_id", STRING, "Document the event is reported in."),
@@ -108,6 +111,14 @@ TABLES: dict[str, list[Column]] = {
         Column("trigger", STRING, "The word that signals the event (its lemma)."),
         Column("count", INT, "A number attached to the event (\"over 160 attacks\" → 160); null when none."),
         Column("start_char", INT, "Start offset of the sentence in `text`."),
+    ],
+    "entity_merges": [
+        Column("from_form", STRING, "Surface form as written that was joined to an entity of another name."),
+        Column("label", STRING, "spaCy label of the mentions of that form."),
+        Column("to_id", STRING, "The entity id it was joined to."),
+        Column("rule", STRING, "alias | metonymy | short-name-in-document | short-name | fuzzy | fuzzy-alias | tail (see `entities.Resolver`); undo one with `data/gazetteer/aliases_exclude.csv`."),
+        Column("score", pa.float64(), "Evidence strength: rapidfuzz ratio (fuzzy), share of the surname's full-name mentions (short-name), 1.0 for exact rules."),
+        Column("n_mentions", INT, "Mentions of the form so joined."),
     ],
     "cooccurrence": [
         Column("entity_a", STRING, "One entity id (the smaller of the pair)."),

@@ -1,0 +1,137 @@
+"""Corpus-level entity resolution against a list of pairs that must and must not merge
+(``tests/gold/merge_pairs.jsonl``), and the rules behind it."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from helpers import entities
+
+CASES = [json.loads(line) for line in
+         (Path(__file__).parent / "gold" / "merge_pairs.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def mentions_of(extractor, text, spans=()):
+    """The mentions of a text, with ``spans`` ([substring, label]) forced as entities first where
+    no entity holds them: the rules under test are resolution's, not the model's."""
+    doc = extractor.nlp(text)
+    forced = [doc.char_span(text.find(s), text.find(s) + len(s), label=label)
+              for s, label in spans if s in text]
+    # Not where the model already found a name holding it ("Alan Pritchard").
+    forced = [f for f in forced if not any(e.start <= f.start and e.end >= f.end for e in doc.ents)]
+    if forced:
+        doc.ents = [e for e in doc.ents if not any(e.start < f.end and e.end > f.start for f in forced)] + forced
+    return entities.doc_mentions(doc, extractor.gazetteer.metonymy, text)
+
+
+def resolve(extractor, analyse, texts, gazetteer=None, spans=()):
+    """Each text's mentions resolved together: list of (text, mentions with entity_id)."""
+    per_doc = [mentions_of(extractor, t, spans) for t in texts]
+    resolver = entities.Resolver(gazetteer or extractor.gazetteer)
+    for mentions in per_doc:
+        resolver.observe(mentions)
+    resolver.build()
+    return resolver, [(t, [dict(m, entity_id=resolver.entity_id(m)) for m in ms])
+                      for t, ms in zip(texts, per_doc, strict=True)]
+
+
+def id_at(resolved, form):
+    """The id of the mention inside the first occurrence of ``form`` (the longest one there)."""
+    for text, mentions in resolved:
+        at = text.find(form)
+        if at < 0:
+            continue
+        inside = [m for m in mentions if m["start_char"] < at + len(form) and m["end_char"] > at]
+        assert inside, f"no mention in {form!r}: {[m['text'] for m in mentions]}"
+        return max(inside, key=lambda m: m["end_char"] - m["start_char"])["entity_id"]
+    raise AssertionError(form)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c['a']}|{c['b']}" for c in CASES])
+def test_merge_pairs(extractor, analyse, case):
+    _, resolved = resolve(extractor, analyse, case["texts"], spans=case.get("spans", ()))
+    same = id_at(resolved, case["a"]) == id_at(resolved, case["b"])
+    assert same == case["merge"], case["note"]
+
+
+def test_merge_list_names_every_wrong_merge_of_the_issue():
+    wrong = {(c["a"], c["b"]) for c in CASES if not c["merge"]}
+    assert {("Mrs Howard", "Michael Howard"), ("Prince of Wales", "Arts Council of Wales"),
+            ("Briton", "Brixton"), ("South West", "South East"), ("London to Leeds", "UK"),
+            ("Mr Brown", "Blair and Brown")} <= wrong
+
+
+def test_merges_are_recorded_with_rule_and_score(extractor, analyse):
+    resolver, _ = resolve(extractor, analyse, [
+        "Prime Minister Tony Blair spoke in the Commons. Mr Blair said the economy was strong.",
+        "Blair told reporters he would stay.", "The Tories have chosen a new chairman."])
+    rows = {(m["from_form"], m["to_id"]): m for m in resolver.merges}
+    assert rows[("Blair", "tony-blair")]["rule"] in {"short-name", "short-name-in-document"}
+    assert rows[("Tories", "conservative-party")]["rule"] == "alias"
+    assert all(0 < m["score"] <= 100 and m["n_mentions"] >= 1 for m in resolver.merges)
+
+
+def test_aliases_exclude_undoes_a_merge(extractor, analyse, tmp_path):
+    for path in entities.paths.GAZETTEER.glob("*.csv"):
+        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "aliases_exclude.csv").write_text("form,entity_id,note\nTories,conservative-party,test\n",
+                                                  encoding="utf-8")
+    gazetteer = entities.load_gazetteer(tmp_path)
+    assert ("tories", "conservative-party") in gazetteer.exclude
+    assert "aliases_exclude.csv" not in set(gazetteer.actors["file"])
+    resolver, resolved = resolve(extractor, analyse, ["The Tories have chosen a new chairman."], gazetteer)
+    assert id_at(resolved, "Tories") != "conservative-party"
+    assert not [m for m in resolver.merges if m["from_form"] == "Tories"]
+
+
+def test_variants_need_more_than_a_ratio():
+    assert entities.variants_compatible("saraya nour al mahdawi", "sarayat nour al mahdawy")
+    assert not entities.variants_compatible("briton", "brixton")  # length floor
+    assert not entities.variants_compatible("south west england", "south east england")  # contradicting
+    assert not entities.variants_compatible("kataib hezbollah", "hezbollah")  # word count
+
+
+def test_a_tail_never_starts_with_a_function_word():
+    groups = entities.cluster_names(Counter({"arts council of wales": 3, "of wales": 2}), 90.0)
+    assert groups["of wales"] == "of wales"
+
+
+def test_short_name_takes_the_dominant_full_name_only(extractor, analyse):
+    _, resolved = resolve(extractor, analyse, [
+        "Gordon Brown will present the budget. Gordon Brown said growth would return.",
+        "Gordon Brown met union leaders. Gordon Brown promised more money for schools.",
+        "James Brown, a singer, played in London.",
+        "Mr Brown said the figures were sound."])
+    assert id_at(resolved, "Mr Brown") == "gordon-brown"
+    _, resolved = resolve(extractor, analyse, [
+        "Mark Pritchard will present the budget, he said.", "Ann Pritchard, the mayor, met union leaders.",
+        "Pritchard said the figures were sound."], spans=[("Pritchard", "PERSON")])
+    full_names = {id_at(resolved, "Mark Pritchard"), id_at(resolved, "Ann Pritchard")}
+    assert id_at(resolved, "Pritchard said") not in full_names
+
+
+def test_a_name_gets_one_label_class_by_majority(extractor):
+    resolver = entities.Resolver(extractor.gazetteer)
+    mentions = [{"text": "Harbour Alliance", "label": "ORG"}] * 3 + [{"text": "Harbour Alliance", "label": "GPE"}]
+    resolver.observe(mentions)
+    resolver.build()
+    assert {resolver.entity_id(m) for m in mentions} == {"org:harbour-alliance"}
+
+
+def test_titles_kept_as_evidence(analyse):
+    _, records = analyse("Michael Howard spoke first. Mr Howard thanked the hall. Mrs Howard spoke after him.")
+    mrs = [m for m in records["mentions"] if m["text"].endswith("Howard") and m["title"] == "mrs"]
+    assert mrs and mrs[0]["title"] == "mrs" and mrs[0]["full"] is None
+
+
+def test_a_title_of_the_other_gender_splits_a_joined_name(extractor, analyse):
+    _, resolved = resolve(extractor, analyse, [
+        "Michael Howard spoke first. Mrs Howard spoke after him.",
+        "Mr Howard said the party was ready.", "Mr Howard visited Kent.",
+        "Michael Howard met farmers. Mr Howard promised lower taxes."])
+    assert id_at(resolved, "Mrs Howard") != "michael-howard"
+    assert id_at(resolved, "Mr Howard said") == "michael-howard"
