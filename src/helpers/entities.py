@@ -734,8 +734,9 @@ class Resolver:
             for name, representative in clusters.items():
                 votes[representative].update(label_votes[name])
             for name, representative in clusters.items():
-                target = match_alias(representative, targets[group], self.threshold)
-                rule = ("fuzzy-alias", _ratio(name, representative)) if target else None
+                hit = _best_variant(representative, list(targets[group]), self.threshold) if targets[group] else None
+                target = targets[group][hit[0]] if hit else None
+                rule = ("fuzzy-alias", hit[1]) if hit else None
                 if target is None:
                     target = f"{_majority(votes[representative]).lower()}:{slug(representative)}"
                     rule = None

@@ -154,8 +154,8 @@ def _speaker_span(verb, inside: set[int], dateline_ends: dict[int, int]):
 
 
 def _inverted_subject(verb, inside: set[int]):
-    """The speaker after the verb when the parse found no subject ('"...," gushed coach
-    Harriet Lowe', '"...!" shouted a firefighter'): the noun the verb governs right after it."""
+    """The speaker when the parse found no subject: after the verb ('"...," gushed coach
+    Harriet Lowe', '"...!" shouted a firefighter'), else the noun right before it."""
     doc = verb.doc
     for child in verb.rights:
         if child.idx in inside or child.is_punct:
@@ -166,7 +166,15 @@ def _inverted_subject(verb, inside: set[int]):
         break
     # A name right after the verb, maybe after a title ("exclaimed Mayor Carlos Mendes").
     following = doc[verb.i + 1:verb.i + 4]
-    return next((t for t in following if t.ent_type_ == "PERSON" and t.ent_iob_ == "B"), None)
+    named = next((t for t in following if t.ent_type_ == "PERSON" and t.ent_iob_ == "B"), None)
+    if named is not None:
+        return named
+    # The parser sometimes leaves the name before the verb unattached ('"...," military
+    # spokeswoman Noa Sharabi said'): the noun right before the verb, outside the quote.
+    before = doc[verb.i - 1] if verb.i else None
+    if before is not None and before.idx not in inside and before.pos_ in {"NOUN", "PROPN"}:
+        return before
+    return None
 
 
 def _apposed_name(subject):
@@ -257,9 +265,11 @@ def _has_clause(doc, start: int, end: int) -> bool:
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None:
         return False
-    return any(t.dep_ in SUBJECTS and t.head.tag_ in FINITE | {"VB"} and span.start <= t.head.i < span.end
-               and (t.head.tag_ in FINITE or any(c.tag_ == "MD" or c.dep_ == "aux" for c in t.head.children))
-               for t in span)
+    # The quote's own heads (tokens whose head is outside it), not a relative clause inside it.
+    heads = [t for t in span if not span.start <= t.head.i < span.end or t.head == t]
+    return any(any(c.dep_ in SUBJECTS for c in t.children)
+               and (t.tag_ in FINITE or any(c.tag_ == "MD" or c.dep_ == "aux" for c in t.children))
+               for t in heads)
 
 
 def quote_kind(text: str, start: int, end: int, attributed: bool, forms: Iterable[str] = (),
@@ -391,6 +401,11 @@ def extract(doc, cues: Iterable[str] | None = None, text: str | None = None) -> 
     for start, end in spans:
         around = [t for s in window(start, end) for t in s if t.idx not in inside]
         verbs = [t for t in around if t.lemma_.lower() in cues and t.pos_ in {"VERB", "AUX"}]
+        # A verb in the quote's own paragraph wins over one in the paragraph before
+        # (which counts when it introduces the quote: 'He said:').
+        paragraph_start = text.rfind("\n", 0, start) + 1
+        paragraph_end = text.find("\n", end) % (len(text) + 1)
+        verbs = [t for t in verbs if paragraph_start <= t.idx < paragraph_end] or verbs
         verb = min(verbs, key=lambda t: min(abs(t.idx - start), abs(t.idx - end))) if verbs else None
         speaker, cue = None, None
         if verb is not None:
