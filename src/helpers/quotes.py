@@ -62,7 +62,14 @@ MINOR_WORDS = {"the", "of", "and", "a", "an", "in", "on", "for", "to", "at", "wi
 
 def load_cues(path: Path = CUES_FILE) -> set[str]:
     """Lemmas of verbs of speech and phrases such as "according to", from a data file
-    (:func:`helpers.entities.read_verb_lexicon`), or a small built-in default."""
+    (:func:`helpers.entities.read_verb_lexicon`), or a small built-in default.
+
+    The other quote lexicons (scare-quote markers, person nouns) are reread after this call,
+    so edits to them count when the extractor loads.
+    """
+    cue_forms.cache_clear()
+    scare_markers.cache_clear()
+    person_nouns.cache_clear()
     verbs = entities.read_verb_lexicon(path)
     return set(verbs) if verbs else set(DEFAULT_CUES)
 
@@ -305,6 +312,31 @@ def quote_kind(text: str, start: int, end: int, attributed: bool, forms: Iterabl
 
 # --- who said it ----------------------------------------------------------------------------------
 
+PERSON_NOUNS_FILE = paths.LEXICONS / "person_nouns.txt"
+
+
+@lru_cache(maxsize=1)
+def person_nouns(path: Path = PERSON_NOUNS_FILE) -> frozenset[str]:
+    """Lemmas of nouns that name people ("governor"), from a data file, plus the words of titles."""
+    words = {w for title in entities.load_titles() for w in entities.fold_chars(title).split()}
+    if Path(path).exists():
+        words |= {ln.strip().lower() for ln in Path(path).read_text(encoding="utf-8").splitlines()
+                  if ln.strip() and not ln.lstrip().startswith("#")}
+    return frozenset(words)
+
+
+def subject_phrases(doc, blocked: set[int]) -> list:
+    """Noun phrases that are the subject of their clause and name a person ("the governor"),
+    outside quotes and datelines (``blocked`` character offsets), not entities: candidates
+    for a later "he" or "she"."""
+    found = []
+    for token in doc:
+        if (token.dep_ in SUBJECTS and token.pos_ == "NOUN" and not token.ent_type_
+                and token.idx not in blocked and token.lemma_.lower() in person_nouns()):
+            found.append(doc[token.left_edge.i:token.i + 1])
+    return found
+
+
 def _fits(candidate, wanted: str | None, plural: bool) -> bool:
     """Whether an earlier speaker or subject can be what a pronoun refers to.
 
@@ -323,11 +355,12 @@ def _fits(candidate, wanted: str | None, plural: bool) -> bool:
     return plural and root.tag_ in {"NNS", "NNPS"}
 
 
-def resolve_pronoun(span, names: list, spoken: list):
+def resolve_pronoun(span, names: list, spoken: list, people: list = ()):
     """A pronoun or description speaker → the phrase it most likely refers to; else itself.
 
     ``names`` are the Doc's entity spans outside quotes; ``spoken`` the speaker phrases of the
-    quotes before (spans). "The group" and its like take the organisation named before them
+    quotes before (spans); ``people`` subject phrases that name a person (:func:`subject_phrases`),
+    for he/she. "The group" and its like take the organisation named before them
     (:func:`helpers.entities.referent`). A pronoun takes the nearest earlier speaker or entity
     that was the subject of its clause and fits it (he/she: a person; they/it: an organisation,
     a place, a group or a plural description); failing that, the latest fitting name.
@@ -340,6 +373,8 @@ def resolve_pronoun(span, names: list, spoken: list):
     wanted, plural = PRONOUNS[word], word == "they"
     before = [n for n in names if n.end_char <= span.start_char]
     subjects = [n for n in before if n.root.dep_ in SUBJECTS] + [s for s in spoken if s.end_char <= span.start_char]
+    if wanted == "PERSON":
+        subjects += [p for p in people if p.end_char <= span.start_char]
     fitting = [c for c in subjects if _fits(c, wanted, plural)]
     if not fitting:
         labels = {"PERSON"} if wanted else entities.ORGANISATION_LABELS | {"GPE"}
@@ -386,6 +421,7 @@ def extract(doc, cues: Iterable[str] | None = None, text: str | None = None) -> 
              and e.start_char not in inside
              and not any(b <= e.start_char < f for b, f in dateline_ends.items())]
     sentences = list(doc.sents)
+    people = subject_phrases(doc, inside | dateline_chars)
 
     def window(start: int, end: int) -> list:
         """Sentences touching the quote, plus the one before when the quote opens a sentence."""
@@ -419,7 +455,7 @@ def extract(doc, cues: Iterable[str] | None = None, text: str | None = None) -> 
             continue
         represents = None
         if speaker is not None:
-            speaker = resolve_pronoun(speaker, names, spoken)
+            speaker = resolve_pronoun(speaker, names, spoken, people)
             represents = _represented(speaker, names)
             if speaker.text.lower() not in PRONOUNS:
                 spoken.append(speaker)
