@@ -135,3 +135,59 @@ def test_a_title_of_the_other_gender_splits_a_joined_name(extractor, analyse):
         "Michael Howard met farmers. Mr Howard promised lower taxes."])
     assert id_at(resolved, "Mrs Howard") != "michael-howard"
     assert id_at(resolved, "Mr Howard said") == "michael-howard"
+
+
+# --- metonymy and labels ---------------------------------------------------------------------------
+
+def _metonymy(analyse, text, place):
+    _, records = analyse(text)
+    (hit,) = [m for m in records["mentions"] if m["text"] == place]
+    return hit["metonymy"]
+
+
+def test_metonymy_needs_a_verb_of_speech_or_decision(analyse):
+    assert _metonymy(analyse, "Moscow rejected the offer on Monday.", "Moscow") is True
+    assert _metonymy(analyse, "Passengers on the London to Leeds express were stuck for hours.", "London") is False
+    assert _metonymy(analyse, "London hosted the games in 2012.", "London") is False
+
+
+def test_decision_verbs_are_data():
+    forms = entities.agency_forms()
+    assert {"said", "rejected", "imposed", "sent", "vetoed"} <= forms
+    assert "hosted" not in forms
+
+
+def test_titled_names_the_model_calls_organisations_are_people(analyse):
+    _, records = analyse("Councillor Diane Holt opened the meeting.")
+    assert {m["text"]: m["label"] for m in records["mentions"]}["Councillor Diane Holt"] == "PERSON"
+
+
+# --- the tables -------------------------------------------------------------------------------------
+
+def test_extraction_writes_entity_merges_and_quote_kinds(tmp_path):
+    import uuid
+
+    from helpers import clean, extract, store
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "2026-03-01_a.txt").write_text(
+        "Tory leader Michael Howard spoke in Kent. Mr Howard said the Tories would win.\n\n"
+        '"We are ready for the election," Mr Howard told activists.', encoding="utf-8")
+    (raw / "2026-03-02_b.txt").write_text(
+        "The Conservatives lost two seats. Labour's candidate won in Dover.", encoding="utf-8")
+    name = f"m-{uuid.uuid4().hex[:8]}"
+    clean.write_documents(name, clean.clean_corpus(raw, progress=False))
+    summary = extract.extract_corpus(name, progress=False)
+    tables = extract.load_tables(name)
+    merges = tables["entity_merges"]
+    assert summary["rows"]["entity_merges"] == len(merges) > 0
+    assert set(merges.loc[merges["from_form"] == "Tories", "to_id"]) == {"conservative-party"}
+    assert set(merges.columns) >= {"from_form", "to_id", "rule", "score"}
+    quotes = tables["quotes"]
+    assert list(quotes["kind"]) == ["direct"]
+    row = quotes.iloc[0]
+    documents = store.read_table(name, "documents").set_index("doc_id")
+    text = documents.loc[row["doc_id"], "text"]
+    assert text[row["speaker_start"]:row["speaker_end"]] == row["speaker_text"]
+    assert row["speaker_entity_id"] == "michael-howard"
