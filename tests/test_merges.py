@@ -191,3 +191,36 @@ def test_extraction_writes_entity_merges_and_quote_kinds(tmp_path):
     text = documents.loc[row["doc_id"], "text"]
     assert text[row["speaker_start"]:row["speaker_end"]] == row["speaker_text"]
     assert row["speaker_entity_id"] == "michael-howard"
+
+
+POLITICS = [
+    "Tony Blair told Labour's conference that the party would win a third term. Mr Blair said the economy was strong.",
+    "Chancellor Gordon Brown and Tony Blair campaigned together in Dover. Mr Brown said Labour had kept its promises.",
+    "Tory leader Michael Howard attacked Mr Blair over immigration. The Conservatives want annual limits, Mr Howard said.",
+    "The Liberal Democrats, led by Charles Kennedy, promised to scrap tuition fees. "
+    "Mr Kennedy said the Lib Dems were the real opposition.",
+    "The Conservative Party unveiled its manifesto on Monday. Tory candidates will campaign on crime.",
+    "Labour Party officials said Blair would lead the campaign. The Tories said Brown was the real power.",
+    "A Lib Dem spokesman said the party had gained support. Liberal Democrat leader Charles Kennedy visited Cardiff.",
+    "Michael Howard's wife, Mrs Howard, joined him in Folkestone. Mr Howard thanked the voters.",
+]
+
+
+def test_every_party_and_leader_is_one_entity(extractor, analyse):
+    _, resolved = resolve(extractor, analyse, POLITICS)
+    ids: dict[str, set] = {}
+    for _, mentions in resolved:
+        for m in mentions:
+            ids.setdefault(m["entity_id"], set()).add(m["text"])
+    by_form = {form: entity_id for entity_id, forms in ids.items() for form in forms}
+    expected = {
+        "labour-party": {"Labour", "Labour Party"},
+        "conservative-party": {"Conservative Party", "Conservatives", "Tories", "Tory"},
+        "liberal-democrats": {"Lib Dem", "Lib Dems", "Liberal Democrat", "Liberal Democrats"},
+        "tony-blair": {"Tony Blair", "Blair"},
+        "gordon-brown": {"Gordon Brown", "Brown"},
+        "charles-kennedy": {"Charles Kennedy", "Kennedy"},
+    }
+    for entity_id, forms in expected.items():
+        assert {by_form[f] for f in forms} == {entity_id}, (entity_id, ids.get(entity_id))
+    assert by_form["Mrs Howard"] != "michael-howard"
