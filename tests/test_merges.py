@@ -196,7 +196,8 @@ def test_extraction_writes_entity_merges_and_quote_kinds(tmp_path):
 POLITICS = [
     "Tony Blair told Labour's conference that the party would win a third term. Mr Blair said the economy was strong.",
     "Chancellor Gordon Brown and Tony Blair campaigned together in Dover. Mr Brown said Labour had kept its promises.",
-    "Tory leader Michael Howard attacked Mr Blair over immigration. The Conservatives want annual limits, Mr Howard said.",
+    "Tory leader Michael Howard attacked Mr Blair over immigration. "
+    "The Conservatives want annual limits, Mr Howard said.",
     "The Liberal Democrats, led by Charles Kennedy, promised to scrap tuition fees. "
     "Mr Kennedy said the Lib Dems were the real opposition.",
     "The Conservative Party unveiled its manifesto on Monday. Tory candidates will campaign on crime.",

@@ -200,7 +200,7 @@ def test_titles_and_so_called_phrases_are_not_quotes(analyse):
 
 
 def test_unattributed_phrase_in_running_text_is_not_a_quote(analyse):
-    assert _quotes(analyse, 'Residents described the estate as "a ghost town with no shops" after the closure.') == []
+    assert _quotes(analyse, 'The estate became "a ghost town with no shops" after the closure.') == []
 
 
 def test_clause_context_reads_the_sentence_around_the_marks():
@@ -285,3 +285,16 @@ def test_verb_lexicon_lines_give_lemmas_and_forms(tmp_path):
     assert verbs["say"] >= {"say", "says", "said"}
     assert verbs["snap"] >= {"snapped", "snaps"} and verbs["query"] >= {"queried", "queries"}
     assert verbs["according to"] == {"according to"}
+
+
+def test_a_pronoun_in_a_governed_clause_is_the_governing_subject(analyse):
+    text = ('The prime minister\'s office condemned what it called "a new violation of the truce" '
+            'and said it would complain to the UN.')
+    (q,) = _quotes(analyse, text)
+    assert q["speaker_text"] == "The prime minister's office" and q["kind"] == "partial"
+
+
+def test_a_governing_subject_inside_the_quote_does_not_count(analyse):
+    text = 'Laura Finch lost her savings. "The minister lied to all of us," she said.'
+    (q,) = _quotes(analyse, text)
+    assert q["speaker_text"] == "Laura Finch"

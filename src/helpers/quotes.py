@@ -161,9 +161,17 @@ def _speaker_span(verb, inside: set[int], dateline_ends: dict[int, int]):
 
 
 def _inverted_subject(verb, inside: set[int]):
-    """The speaker when the parse found no subject: after the verb ('"...," gushed coach
-    Harriet Lowe', '"...!" shouted a firefighter'), else the noun right before it."""
+    """The speaker when the parse found no subject: after a verb that follows the quote ('"...,"
+    gushed coach Harriet Lowe', '"...!" shouted a firefighter'), else the first noun between
+    the quote and the verb ('"...," the man, Nabil Ghosn, told reporters')."""
     doc = verb.doc
+    left = doc[:verb.i]
+    quoted = [t for t in left if t.idx in inside]
+    between = [t for t in left if quoted and t.i > quoted[-1].i]
+    if between and not all(t.is_punct for t in between):
+        nouns = [t for t in between if t.pos_ in {"NOUN", "PROPN"}]
+        heads = [t for t in nouns if t.head not in between]  # the phrase's own head
+        return next((t for t in between if t.ent_type_ == "PERSON"), None) or next(iter(heads + nouns), None)
     for child in verb.rights:
         if child.idx in inside or child.is_punct:
             continue
@@ -173,15 +181,7 @@ def _inverted_subject(verb, inside: set[int]):
         break
     # A name right after the verb, maybe after a title ("exclaimed Mayor Carlos Mendes").
     following = doc[verb.i + 1:verb.i + 4]
-    named = next((t for t in following if t.ent_type_ == "PERSON" and t.ent_iob_ == "B"), None)
-    if named is not None:
-        return named
-    # The parser sometimes leaves the name before the verb unattached ('"...," military
-    # spokeswoman Noa Sharabi said'): the noun right before the verb, outside the quote.
-    before = doc[verb.i - 1] if verb.i else None
-    if before is not None and before.idx not in inside and before.pos_ in {"NOUN", "PROPN"}:
-        return before
-    return None
+    return next((t for t in following if t.ent_type_ == "PERSON" and t.ent_iob_ == "B"), None)
 
 
 def _apposed_name(subject):
@@ -333,7 +333,7 @@ def subject_phrases(doc, blocked: set[int]) -> list:
     for token in doc:
         if (token.dep_ in SUBJECTS and token.pos_ == "NOUN" and not token.ent_type_
                 and token.idx not in blocked and token.lemma_.lower() in person_nouns()):
-            found.append(doc[token.left_edge.i:token.i + 1])
+            found.append(_apposed_name(token) or doc[token.left_edge.i:token.i + 1])
     return found
 
 
@@ -355,12 +355,14 @@ def _fits(candidate, wanted: str | None, plural: bool) -> bool:
     return plural and root.tag_ in {"NNS", "NNPS"}
 
 
-def resolve_pronoun(span, names: list, spoken: list, people: list = ()):
+def resolve_pronoun(span, names: list, spoken: list, people: list = (), blocked: set[int] = frozenset()):
     """A pronoun or description speaker → the phrase it most likely refers to; else itself.
 
     ``names`` are the Doc's entity spans outside quotes; ``spoken`` the speaker phrases of the
     quotes before (spans); ``people`` subject phrases that name a person (:func:`subject_phrases`),
-    for he/she. "The group" and its like take the organisation named before them
+    for he/she; ``blocked`` the character offsets of quotes and datelines. The subject of a
+    clause governing the pronoun's in the same sentence wins ("The office condemned what it
+    called ..."). "The group" and its like take the organisation named before them
     (:func:`helpers.entities.referent`). A pronoun takes the nearest earlier speaker or entity
     that was the subject of its clause and fits it (he/she: a person; they/it: an organisation,
     a place, a group or a plural description); failing that, the latest fitting name.
@@ -371,6 +373,9 @@ def resolve_pronoun(span, names: list, spoken: list, people: list = ()):
     if word not in PRONOUNS or len(span) != 1:
         return span
     wanted, plural = PRONOUNS[word], word == "they"
+    governing = _governing_subject(span[0], wanted, blocked)
+    if governing is not None:
+        return governing
     before = [n for n in names if n.end_char <= span.start_char]
     subjects = [n for n in before if n.root.dep_ in SUBJECTS] + [s for s in spoken if s.end_char <= span.start_char]
     if wanted == "PERSON":
@@ -380,6 +385,23 @@ def resolve_pronoun(span, names: list, spoken: list, people: list = ()):
         labels = {"PERSON"} if wanted else entities.ORGANISATION_LABELS | {"GPE"}
         fitting = [n for n in before if n.label_ in labels]
     return max(fitting, key=lambda c: c.start_char) if fitting else span
+
+
+def _governing_subject(pronoun, wanted: str | None, blocked: set[int]):
+    """The subject of a clause that governs the pronoun's clause in the same sentence ("The
+    office condemned what it called ..."), before the pronoun and outside quotes (``blocked``
+    character offsets), when it is a fitting noun phrase; else ``None``."""
+    for verb in pronoun.head.ancestors:
+        if verb.idx in blocked:
+            return None
+        subject = next((c for c in verb.children if c.dep_ in SUBJECTS
+                        and c.i < pronoun.i and c.idx not in blocked), None)
+        if subject is None or subject.pos_ == "PRON":
+            continue
+        phrase = pronoun.doc[subject.left_edge.i:subject.i + 1]
+        person = subject.ent_type_ == "PERSON" or subject.lemma_.lower() in person_nouns()
+        return phrase if person == (wanted == "PERSON") else None
+    return None
 
 
 def _represented(speaker, names: list):
@@ -442,6 +464,11 @@ def extract(doc, cues: Iterable[str] | None = None, text: str | None = None) -> 
         paragraph_start = text.rfind("\n", 0, start) + 1
         paragraph_end = text.find("\n", end) % (len(text) + 1)
         verbs = [t for t in verbs if paragraph_start <= t.idx < paragraph_end] or verbs
+        # A verb that governs the quoted words wins ('Tangara said the group would continue
+        # "until ..."' is Tangara's, not the group's).
+        first = next((t for t in doc.char_span(start, end, alignment_mode="expand") or [] if not t.is_punct), None)
+        governing = [t for t in verbs if first is not None and t in first.ancestors]
+        verbs = governing or verbs
         verb = min(verbs, key=lambda t: min(abs(t.idx - start), abs(t.idx - end))) if verbs else None
         speaker, cue = None, None
         if verb is not None:
@@ -455,7 +482,7 @@ def extract(doc, cues: Iterable[str] | None = None, text: str | None = None) -> 
             continue
         represents = None
         if speaker is not None:
-            speaker = resolve_pronoun(speaker, names, spoken, people)
+            speaker = resolve_pronoun(speaker, names, spoken, people, inside | dateline_chars)
             represents = _represented(speaker, names)
             if speaker.text.lower() not in PRONOUNS:
                 spoken.append(speaker)
