@@ -165,7 +165,7 @@ def _inverted_subject(verb, inside: set[int]):
     gushed coach Harriet Lowe', '"...!" shouted a firefighter'), else the first noun between
     the quote and the verb ('"...," the man, Nabil Ghosn, told reporters')."""
     doc = verb.doc
-    left = doc[:verb.i]
+    left = doc[verb.sent.start:verb.i]
     quoted = [t for t in left if t.idx in inside]
     between = [t for t in left if quoted and t.i > quoted[-1].i]
     if between and not all(t.is_punct for t in between):
