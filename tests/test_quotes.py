@@ -298,3 +298,15 @@ def test_a_governing_subject_inside_the_quote_does_not_count(analyse):
     text = 'Laura Finch lost her savings. "The minister lied to all of us," she said.'
     (q,) = _quotes(analyse, text)
     assert q["speaker_text"] == "Laura Finch"
+
+
+def test_a_name_in_apposition_to_a_subject_is_a_referent(analyse):
+    text = ('The mayor met protesters outside City Hall. One of them, Rosa Kim, said the meeting changed '
+            'nothing. "He listened, but he promised nothing," she said.')
+    (q,) = _quotes(analyse, text)
+    assert q["speaker_text"] == "Rosa Kim"
+
+
+def test_a_statement_that_reads_is_a_speaker(analyse):
+    (q,) = _quotes(analyse, 'The statement read: "The company regrets the disruption and will pay."')
+    assert q["speaker_text"] == "The statement" and q["cue"] == "read"

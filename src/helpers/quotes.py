@@ -377,7 +377,10 @@ def resolve_pronoun(span, names: list, spoken: list, people: list = (), blocked:
     if governing is not None:
         return governing
     before = [n for n in names if n.end_char <= span.start_char]
-    subjects = [n for n in before if n.root.dep_ in SUBJECTS] + [s for s in spoken if s.end_char <= span.start_char]
+    # A name in apposition to a subject counts as one ("One of them, Rosa Kim, said").
+    subjects = [n for n in before if n.root.dep_ in SUBJECTS
+                or (n.root.dep_ == "appos" and n.root.head.dep_ in SUBJECTS)]
+    subjects += [s for s in spoken if s.end_char <= span.start_char]
     if wanted == "PERSON":
         subjects += [p for p in people if p.end_char <= span.start_char]
     fitting = [c for c in subjects if _fits(c, wanted, plural)]
