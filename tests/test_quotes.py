@@ -310,3 +310,9 @@ def test_a_name_in_apposition_to_a_subject_is_a_referent(analyse):
 def test_a_statement_that_reads_is_a_speaker(analyse):
     (q,) = _quotes(analyse, 'The statement read: "The company regrets the disruption and will pay."')
     assert q["speaker_text"] == "The statement" and q["cue"] == "read"
+
+
+def test_an_agent_noun_is_a_last_resort_referent_for_he(analyse):
+    text = 'In a video posted late Saturday, the rapper apologised to fans. "I let you down and I am sorry," he said.'
+    (q,) = _quotes(analyse, text)
+    assert q["speaker_text"] == "the rapper"

@@ -325,15 +325,24 @@ def person_nouns(path: Path = PERSON_NOUNS_FILE) -> frozenset[str]:
     return frozenset(words)
 
 
-def subject_phrases(doc, blocked: set[int]) -> list:
+# Endings of nouns for agents ("rapper", "lobbyist", "librarian"): a last resort for he/she.
+AGENT_NOUN = re.compile(r"(?:er|or|ist|ian|ant|ent|man|woman|person)$")
+
+
+def subject_phrases(doc, blocked: set[int], weak: bool = False) -> list:
     """Noun phrases that are the subject of their clause and name a person ("the governor"),
     outside quotes and datelines (``blocked`` character offsets), not entities: candidates
-    for a later "he" or "she"."""
+    for a later "he" or "she". With ``weak``, nouns that only end like an agent noun
+    ("the rapper") count instead of those in ``person_nouns.txt``."""
     found = []
     for token in doc:
-        if (token.dep_ in SUBJECTS and token.pos_ == "NOUN" and not token.ent_type_
-                and token.idx not in blocked and token.lemma_.lower() in person_nouns()):
-            found.append(_apposed_name(token) or doc[token.left_edge.i:token.i + 1])
+        if token.dep_ not in SUBJECTS or token.pos_ != "NOUN" or token.ent_type_ or token.idx in blocked:
+            continue
+        lemma = token.lemma_.lower()
+        listed, agent = lemma in person_nouns(), AGENT_NOUN.search(lemma) is not None
+        if (not weak and not listed) or (weak and (listed or not agent)):
+            continue
+        found.append(_apposed_name(token) or doc[token.left_edge.i:token.i + 1])
     return found
 
 
@@ -387,6 +396,8 @@ def resolve_pronoun(span, names: list, spoken: list, people: list = (), blocked:
     if not fitting:
         labels = {"PERSON"} if wanted else entities.ORGANISATION_LABELS | {"GPE"}
         fitting = [n for n in before if n.label_ in labels]
+    if not fitting and wanted == "PERSON":
+        fitting = [p for p in subject_phrases(span.doc, blocked, weak=True) if p.end_char <= span.start_char]
     return max(fitting, key=lambda c: c.start_char) if fitting else span
 
 
