@@ -1,14 +1,19 @@
 """Canonical entities: the gazetteer as an entity ruler, folding, aliases, variants, metonymy.
 
 The gazetteer lives in ``data/gazetteer/`` as CSV that researchers edit: every ``*.csv`` there
-except ``metonymy.csv`` is a table of actors (``entity_id, name, label, aliases, actor_type,
-country``; aliases are ``|``-separated). ``metonymy.csv`` maps a place acting as a subject
-("Washington said") to the government it stands for.
+except ``metonymy.csv`` and ``aliases_exclude.csv`` is a table of actors (``entity_id, name,
+label, aliases, actor_type, country``; aliases are ``|``-separated). ``metonymy.csv`` maps a
+place acting as a subject ("Washington said") to the government it stands for;
+``aliases_exclude.csv`` (``form, entity_id``) lists merges never to make.
 
 Resolution of a mention, in order: the ruler's gazetteer id; the folded form in the alias table
-(case, diacritics, apostrophes, possessives and titles folded away); a metonymy rule; a short
-name resolved within its document (done in :func:`doc_mentions`); fuzzy matching of spelling
-variants within a label (rapidfuzz, ``threshold``); else a new id ``label:slug``.
+(case, diacritics, apostrophes, possessives and titles folded away; the title's gender is kept
+as evidence); a metonymy rule (a place as the subject of a verb of speech or decision); a short
+name resolved within its document (done in :func:`doc_mentions`); across the corpus, one label
+class per name by majority vote, spelling variants (rapidfuzz ``threshold`` plus
+:func:`variants_compatible`) and one-word person names joined to the one dominant full name with
+that surname (:class:`Resolver`); else a new id ``label:slug``. The :class:`Resolver` records
+every merge with its rule and score.
 """
 
 from __future__ import annotations
