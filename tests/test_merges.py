@@ -225,3 +225,11 @@ def test_every_party_and_leader_is_one_entity(extractor, analyse):
     for entity_id, forms in expected.items():
         assert {by_form[f] for f in forms} == {entity_id}, (entity_id, ids.get(entity_id))
     assert by_form["Mrs Howard"] != "michael-howard"
+
+
+def test_a_surname_joins_only_full_names_written_in_the_corpus(extractor):
+    resolver = entities.Resolver(extractor.gazetteer)
+    kennedy = {"text": "Kennedy", "label": "PERSON", "title": "mr"}
+    resolver.observe([kennedy, {"text": "Chicago", "label": "GPE"}])
+    resolver.build()
+    assert resolver.entity_id(kennedy) == "person:kennedy"

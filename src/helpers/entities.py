@@ -793,10 +793,6 @@ class Resolver:
                 full_names[key[1].split()[-1]][self._ids[key]] += n
                 if key[4]:
                     genders[self._ids[key]][key[4]] += n
-        for row in self.gazetteer.actors.itertuples():
-            if row.label == "PERSON":
-                surname = fold(row.name).split()[-1]
-                full_names[surname][row.entity_id] += 0  # known, even when not yet seen
         # Titled short names ("Mr Blair") first: they tell the full name's gender.
         for key in sorted(shorts, key=lambda k: (k[4] is None, -self.counts[k])):
             name, label, gender = key[1], key[2], key[4]
@@ -806,8 +802,10 @@ class Resolver:
                                           > genders[i][gender])})
             ranked = candidates.most_common()
             seen = sum(candidates.values())
-            if len(ranked) == 1 or (ranked and ranked[0][1] >= 2 * ranked[1][1] and ranked[0][1] > 0):
-                target, share = ranked[0][0], (ranked[0][1] / seen if seen else 1.0)
+            # Only full names seen in this corpus count: a gazetteer name never written out here
+            # ("Charles Kennedy") must not attract every "Kennedy".
+            if len(ranked) == 1 or (ranked and ranked[0][1] >= 2 * ranked[1][1]):
+                target, share = ranked[0][0], ranked[0][1] / seen
                 self._ids[key], rules[key] = target, ("short-name", share)
                 if gender:
                     genders[target][gender] += self.counts[key]
