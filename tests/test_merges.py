@@ -233,3 +233,10 @@ def test_a_surname_joins_only_full_names_written_in_the_corpus(extractor):
     resolver.observe([kennedy, {"text": "Chicago", "label": "GPE"}])
     resolver.build()
     assert resolver.entity_id(kennedy) == "person:kennedy"
+
+
+def test_an_institution_word_after_a_party_name_is_another_organisation(analyse):
+    _, records = analyse("The Labour Ministry invited both sides to talks. Labour MPs backed the offer.")
+    found = {m["text"]: m["gazetteer_id"] for m in records["mentions"]}
+    assert found["Labour Ministry"] is None
+    assert found["Labour"] == "labour-party"

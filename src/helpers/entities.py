@@ -37,6 +37,7 @@ PLACE_LABELS = {"GPE", "LOC", "FAC"}
 METONYMY_FILE = "metonymy.csv"
 TITLES_FILE = paths.LEXICONS / "titles.txt"
 ORGANISATION_WORDS_FILE = paths.LEXICONS / "organisation_words.txt"
+INSTITUTION_WORDS_FILE = paths.LEXICONS / "institution_words.txt"
 GENDERED_TITLES_FILE = paths.LEXICONS / "gendered_titles.csv"
 CONTRADICTING_WORDS_FILE = paths.LEXICONS / "contradicting_words.txt"
 EXCLUDE_FILE = "aliases_exclude.csv"
@@ -404,24 +405,47 @@ def widen_gazetteer_tails(doc, ents: list | None = None) -> list:
     entity (not titles; compounds of the name or words with a transliteration apostrophe)
     stand right before a gazetteer name of a person, organisation or group, the span takes
     them and drops the id, so alias lookup and fuzzy matching decide what the whole name is.
+    Likewise capitalised words of ``data/lexicons/institution_words.txt`` right after it
+    ("Labour Ministry" is not the Labour Party): the span takes them and becomes an ORG.
     ``ents`` is the Doc's entity spans when the caller has them. Returns the spans as they now are.
     """
     ents, widened = list(doc.ents if ents is None else ents), []
     for index, ent in enumerate(ents):
         if not gazetteer_id(ent) or ent.label_ not in NAME_LABELS:
             continue
-        start = ent.start
+        start, end, label = ent.start, ent.end, ent.label_
         while start > 0 and _name_prefix(doc[start - 1], ent):
             start -= 1
-        if start < ent.start:
-            ents[index] = Span(doc, start, ent.end, label=ent.label_)
+        # "Labour Ministry", "Labour Minister": an institution's word after the name.
+        while (end < len(doc) and doc[end].ent_iob_ != "I" and doc[end].text[:1].isupper()
+               and fold_chars(doc[end].text) in institution_words()):
+            end, label = end + 1, "ORG"
+        if (start, end) != (ent.start, ent.end):
+            ents[index] = Span(doc, start, end, label=label)
             widened.append(ents[index])
+    if widened:
+        # A widened span may now cover the start of the model's next entity: drop that one.
+        kept, last_end = [], -1
+        for span in sorted(ents, key=lambda e: (e.start, -e.end)):
+            if span.start >= last_end:
+                kept.append(span)
+                last_end = span.end
+        ents = kept
     if widened:
         doc.ents = ents
         for span in widened:  # spaCy keeps a token's old id when the new span has none
             for token in span:
                 token.ent_id_ = ""
     return ents
+
+
+@lru_cache(maxsize=1)
+def institution_words(path: Path = INSTITUTION_WORDS_FILE) -> frozenset[str]:
+    """Folded words that make a gazetteer name before them part of an institution's name."""
+    if not Path(path).exists():
+        return frozenset()
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return frozenset(fold_chars(ln) for ln in lines if ln.strip() and not ln.lstrip().startswith("#"))
 
 
 @lru_cache(maxsize=1)
@@ -442,6 +466,7 @@ def reload_lexicons() -> None:
     agency_forms.cache_clear()
     agency_lemmas.cache_clear()
     gendered_titles.cache_clear()
+    institution_words.cache_clear()
     contradicting_words.cache_clear()
 
 

@@ -112,6 +112,7 @@ def fingerprint(options: Options) -> str:
         options.events, cache.file_digest(*gazetteer, quotes.CUES_FILE, events.TRIGGERS_FILE,
                                           entities.TITLES_FILE, entities.ORGANISATION_WORDS_FILE,
                                           entities.GENDERED_TITLES_FILE, entities.DECISION_VERBS_FILE,
+                                          entities.INSTITUTION_WORDS_FILE,
                                           quotes.SCARE_MARKERS_FILE, quotes.PERSON_NOUNS_FILE),
         cache.code_version(nlp, entities, dates, quotes, events), cache.code_version(Extractor))
 
