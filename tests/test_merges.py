@@ -240,3 +240,10 @@ def test_an_institution_word_after_a_party_name_is_another_organisation(analyse)
     found = {m["text"]: m["gazetteer_id"] for m in records["mentions"]}
     assert found["Labour Ministry"] is None
     assert found["Labour"] == "labour-party"
+
+
+def test_a_short_name_joined_in_its_document_is_recorded(extractor, analyse):
+    resolver, _ = resolve(extractor, analyse, ["Abu Karim al-Hashimi survived the strike. Later al-Hashimi spoke."])
+    rows = [m for m in resolver.merges if m["from_form"] == "al-Hashimi"]
+    assert rows and rows[0]["rule"] == "short-name-in-document"
+    assert not [m for m in resolver.merges if m["from_form"] == "Abu Karim al-Hashimi"]

@@ -782,24 +782,26 @@ class Resolver:
                     rules[key] = (rule, score)
         self._join_short_names(shorts, rules)
         self._split_other_gender(rules)
-        for key, (rule, score) in rules.items():
-            if key[1] != fold(self.entity_name(self._ids[key])) or rule == "short-name":
-                for form, n in self._forms[key].items():
-                    if (fold(form), self._ids[key]) in self.gazetteer.exclude:
-                        continue
-                    form_rule = rule
-                    if rule == "alias" and fold(form) != key[1]:
-                        form_rule = "short-name-in-document"
-                    self.merges.append({"from_form": form, "label": key[2], "to_id": self._ids[key],
-                                        "rule": form_rule, "score": round(float(score), 3), "n_mentions": n})
-        # Forms only joined in their document ("al-Saadi" → "Abu Baqir al-Saadi").
-        for key, forms in self._forms.items():
-            if key in rules:
-                continue
-            for form, n in forms.items():
-                if fold(form) != key[1] and (fold(form), self._ids[key]) not in self.gazetteer.exclude:
-                    self.merges.append({"from_form": form, "label": key[2], "to_id": self._ids[key],
-                                        "rule": "short-name-in-document", "score": 1.0, "n_mentions": n})
+        self._record_merges(rules)
+
+    def _record_merges(self, rules: dict) -> None:
+        """One row in :attr:`merges` per surface form resolved to an entity of another name."""
+        for key, entity_id in self._ids.items():
+            rule, score = rules.get(key, (None, 1.0))
+            canonical = fold(self.entity_name(entity_id))
+            for form, n in self._forms[key].items():
+                folded = fold(form)
+                if folded == canonical or (folded, entity_id) in self.gazetteer.exclude:
+                    continue
+                if folded != key[1]:  # "al-Saadi" read as "Abu Baqir al-Saadi" in its document
+                    rule_of_form, score_of_form = "short-name-in-document", 1.0
+                elif rule is not None:
+                    rule_of_form, score_of_form = rule, score
+                else:
+                    continue  # an id of its own name
+                self.merges.append({"from_form": form, "label": key[2], "to_id": entity_id,
+                                    "rule": rule_of_form, "score": round(float(score_of_form), 3),
+                                    "n_mentions": n})
 
     def entity_name(self, entity_id: str) -> str:
         """The gazetteer name of an id, else the name part of a ``label:slug`` id."""
