@@ -644,6 +644,8 @@ def _best_variant(name: str, choices: list[str], threshold: float) -> tuple[str,
     """The most similar compatible name among ``choices`` at or above ``threshold``, with its ratio."""
     from rapidfuzz import fuzz, process
 
+    if len(name) < FUZZY_MIN_CHARS:
+        return None
     for choice, ratio, _ in process.extract(name, choices, scorer=fuzz.ratio, score_cutoff=threshold, limit=5):
         if variants_compatible(name, choice):
             return choice, ratio
@@ -739,7 +741,7 @@ class Resolver:
         for (_, name, label, _, _), n in self.counts.items():
             label_votes[name][label] += n
         unresolved: dict[str, Counter] = defaultdict(Counter)  # label class → name → count
-        shorts: list[tuple] = []
+        shorts: list[tuple] = []  # one-word person names, joined to full names last
         for key, n in self.counts.items():
             gazetteer_id, name, label, metonymy, _ = key
             if gazetteer_id:
@@ -760,11 +762,12 @@ class Resolver:
         name_ids: dict[str, tuple[str, str, float]] = {}
         for group, names in unresolved.items():
             clusters = cluster_names(names, self.threshold)
+            choices = list(targets[group])
             votes: dict[str, Counter] = defaultdict(Counter)
             for name, representative in clusters.items():
                 votes[representative].update(label_votes[name])
             for name, representative in clusters.items():
-                hit = _best_variant(representative, list(targets[group]), self.threshold) if targets[group] else None
+                hit = _best_variant(representative, choices, self.threshold) if choices else None
                 target = targets[group][hit[0]] if hit else None
                 rule = ("fuzzy-alias", hit[1]) if hit else None
                 if target is None:
@@ -774,8 +777,9 @@ class Resolver:
                         tail = representative.split()[-len(name.split()):] == name.split()
                         rule = ("tail", 1.0) if tail else ("fuzzy", _ratio(name, representative))
                 name_ids[name] = (target, *(rule or ("", 0.0)))
+        waiting = set(shorts)
         for key in self.counts:
-            if key not in self._ids and key not in shorts:
+            if key not in self._ids and key not in waiting:
                 target, rule, score = name_ids[key[1]]
                 self._ids[key] = target
                 if rule:
