@@ -114,7 +114,7 @@ def measure_speed(corpus: str, words: int, repeats: int) -> dict:
             options = extract.Options(n_process=n_process, **flags)
             pipeline = spacy_pipeline(options)
             list(pipeline.pipe(texts[:20]))
-            list(engines.extractor(options).pipe((str(i), t, None) for i, t in enumerate(texts[:20])))
+            list(engines.analyser(options).pipe((str(i), t, None) for i, t in enumerate(texts[:20])))
             raw_seconds, our_seconds = best_pair(
                 repeats,
                 lambda p=pipeline, o=options: timed(

@@ -14,7 +14,7 @@ os.environ.setdefault("NEWSDESK_REPORTS", str(_SANDBOX / "reports"))
 
 import pytest  # noqa: E402
 
-from helpers import extract  # noqa: E402
+from helpers import analysis  # noqa: E402
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -23,9 +23,9 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 @pytest.fixture(scope="session")
-def extractor() -> extract.Extractor:
+def extractor() -> analysis.Analyser:
     """The full stage-2 pipeline (parser, NER, gazetteer ruler, lexicons), loaded once."""
-    return extract.Extractor(extract.Options())
+    return analysis.Analyser(analysis.Options())
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +33,7 @@ def analyse(extractor):
     """``analyse(text, published=None) -> (doc, records)`` with the full pipeline."""
     def run(text: str, published=None):
         doc = extractor.nlp(text)
-        return doc, extractor.analyse(doc, published)
+        return doc, extractor.analyse(doc, published).as_dicts()
     return run
 
 

@@ -203,10 +203,10 @@ def test_triggers_load_in_file_order():
 
 
 def test_unknown_event_type_is_rejected(tmp_path):
-    path = tmp_path / "triggers.csv"
+    path = tmp_path / "event_triggers.csv"
     path.write_text("lemma,pos,event_type,requires\nriot,NOUN,mayhem,\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="mayhem"):
-        events.load_triggers(path)
+    with pytest.raises(ValueError, match="event_triggers.csv:2: unknown event_type 'mayhem'"):
+        events.load_triggers(tmp_path)
 
 
 @pytest.mark.parametrize(("text", "number"), [("160", 160), ("1,200", 1200), ("dozens", 24),

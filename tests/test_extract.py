@@ -85,14 +85,14 @@ def test_gazetteer_change_redoes_the_documents(tmp_path):
 
 
 def test_a_process_keeps_its_pipeline_until_what_shapes_it_changes(tmp_path):
-    first = engines.extractor(extract.Options(quotes=False, events=False))
-    assert engines.extractor(extract.Options(quotes=False, events=False, batch_size=8, n_process=2)) is first
+    first = engines.analyser(extract.Options(quotes=False, events=False))
+    assert engines.analyser(extract.Options(quotes=False, events=False, batch_size=8, n_process=2)) is first
     gazetteer = tmp_path / "gazetteer"
     shutil.copytree(paths.GAZETTEER, gazetteer)
     with open(gazetteer / "extra.csv", "w", encoding="utf-8") as handle:
         handle.write("entity_id,name,label,aliases,actor_type,country\n"
                      "quill-front,Quill River Front,ORG,,armed group,\n")
-    edited = engines.extractor(extract.Options(quotes=False, events=False, gazetteer_dir=str(gazetteer)))
+    edited = engines.analyser(extract.Options(quotes=False, events=False, gazetteer_dir=str(gazetteer)))
     assert edited is not first
     doc = edited.nlp("The Quill River Front said it shelled the dam.")
     assert [(ent.text, ent.ent_id_) for ent in doc.ents if ent.ent_id_] == [("Quill River Front", "quill-front")]

@@ -25,7 +25,7 @@ def mentions_of(extractor, text, spans=()):
     forced = [f for f in forced if not any(e.start <= f.start and e.end >= f.end for e in doc.ents)]
     if forced:
         doc.ents = [e for e in doc.ents if not any(e.start < f.end and e.end > f.start for f in forced)] + forced
-    return entities.doc_mentions(doc, extractor.gazetteer.metonymy, text)
+    return [m.as_dict() for m in entities.extract(doc, extractor.gazetteer.metonymy)]
 
 
 def resolve(extractor, analyse, texts, gazetteer=None, spans=()):

@@ -276,15 +276,12 @@ def test_speech_cues_are_data(analyse):
     assert q["cue"] is None
 
 
-def test_verb_lexicon_lines_give_lemmas_and_forms(tmp_path):
-    from helpers import entities
+def test_verb_forms_of_speech_and_decision_verbs():
+    from helpers import lexicons
 
-    path = tmp_path / "verbs.txt"
-    path.write_text("# comment\nsay = said\nsnap\nquery\naccording to\n", encoding="utf-8")
-    verbs = entities.read_verb_lexicon(path)
-    assert verbs["say"] >= {"say", "says", "said"}
-    assert verbs["snap"] >= {"snapped", "snaps"} and verbs["query"] >= {"queried", "queries"}
-    assert verbs["according to"] == {"according to"}
+    forms = lexicons.verb_forms(["say", "query", "send", "warn"])
+    assert {"say", "says", "said", "queried", "queries", "sent", "warned"} <= forms
+    assert "according to" in lexicons.speech_cues() and "reject" in lexicons.decision_verbs()
 
 
 def test_a_pronoun_in_a_governed_clause_is_the_governing_subject(analyse):

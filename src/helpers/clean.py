@@ -24,9 +24,7 @@ import ftfy
 import pandas as pd
 from tqdm import tqdm
 
-from . import cache, ingest, paths, schema, store
-
-BOILERPLATE_RULES = paths.LEXICONS / "boilerplate.txt"
+from . import cache, ingest, lexicons, schema, store
 
 # --- text steps -------------------------------------------------------------------------------
 
@@ -103,14 +101,13 @@ def normalize(text: str, steps: Iterable[str] = tuple(STEPS)) -> str:
 
 # --- boilerplate -------------------------------------------------------------------------------
 
-def load_rules(path: Path = BOILERPLATE_RULES, extra: Iterable[str] = ()) -> list[re.Pattern]:
-    """Boilerplate line rules: regexes from a data file (``#`` comments) plus ``extra`` ones.
+def load_rules(extra: Iterable[str] = ()) -> list[re.Pattern]:
+    """Boilerplate line rules: regexes from ``data/lexicons/boilerplate.txt`` plus ``extra`` ones.
 
     Each rule must match a whole stripped line, case-insensitively. A bad pattern raises
     ``ValueError`` naming it.
     """
-    lines = Path(path).read_text(encoding="utf-8").splitlines() if Path(path).exists() else []
-    patterns = [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+    patterns = lexicons.words(lexicons.BOILERPLATE)
     compiled = []
     for pattern in [*patterns, *extra]:
         try:
@@ -340,7 +337,7 @@ def clean_corpus(raw_dir: Path, options: Options | None = None, *,
     cleaner = Cleaner(options)
     version = cache.fingerprint(dataclasses.asdict(options),
                                 cache.code_version(ingest, sys.modules[__name__]),
-                                cache.file_digest(BOILERPLATE_RULES))
+                                cache.file_digest(lexicons.path(lexicons.BOILERPLATE)))
     files = ingest.iter_files(raw_dir)
     rows: list[dict] = []
     db = cache.Store(cache_path) if cache_path else None

@@ -1,4 +1,4 @@
-"""The ``newsdesk`` command line: ``newsdesk run`` and ``newsdesk params``."""
+"""The ``newsdesk`` command line: ``newsdesk run``, ``newsdesk params`` and ``newsdesk evaluate``."""
 
 from __future__ import annotations
 
@@ -25,6 +25,25 @@ Parameters are the notebooks' own (see `newsdesk params`); an unknown name or a 
 of the wrong type is an error before anything runs. Exit status: 0 on success, 1 when a
 notebook fails (the executed notebook is kept in the run folder), 2 on bad arguments."""
 
+EVALUATE_EPILOG = """\
+kinds and gold formats:
+  conll    CoNLL-2003-style file: 'token ... TAG' per line (IOB1 or IOB2), blank line between
+           sentences, -DOCSTART- between documents; exact-span NER P/R/F1 per PER/ORG/LOC/MISC
+  timeml   a folder of TimeML .tml files (DCT + TIMEX3 type/value); TempEval-3 strict and
+           relaxed span P/R/F1, type and value accuracy and F1
+  quotes   JSONL, one {"text", "published", "quotes": [{"quote", "speaker", "start_char",
+           "end_char"}]} a line; detection P/R/F1 (>= 50 % overlap) and speaker accuracy
+  events   CSV in ACLED's layout (notes, event_date, event_type, sub_event_type, actor1, actor2,
+           location, admin1); per note: event type, actors, location, date accuracy
+
+examples:
+  newsdesk evaluate --gold my_ner.conll --kind conll
+  newsdesk evaluate --gold timeml/ --kind timeml --out reports/evaluations/timeml-dev.json
+
+The figures are printed and written as JSON (with every miss, for reading) to
+reports/evaluations/<kind>-<UTC time>.json. Exit status: 0 on success, 2 on a missing or
+ill-formed gold file (the message names the file and line)."""
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsdesk", description=DESCRIPTION,
@@ -47,7 +66,37 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-progress", action="store_true", help="no progress bars")
     commands.add_parser("params", help="list every notebook parameter with its type, default "
                                        "and meaning")
+    evaluate = commands.add_parser(
+        "evaluate", help="score Newsdesk against your own gold annotations",
+        description="Analyse the texts of a gold file with Newsdesk and print precision, recall and "
+                    "F1 (per label or type where it applies) against the gold annotations.",
+        epilog=EVALUATE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    evaluate.add_argument("--gold", type=Path, required=True, help="gold file (a folder for timeml)")
+    evaluate.add_argument("--kind", required=True, choices=["conll", "timeml", "quotes", "events"],
+                          help="format of the gold and what is scored")
+    evaluate.add_argument("--model", help="spaCy pipeline (default: the 02_entities notebook's)")
+    evaluate.add_argument("--out", type=Path, help="JSON file to write, or a folder for it "
+                                                   "(default: reports/evaluations/)")
+    evaluate.add_argument("--fuzzy-threshold", type=float, default=90.0,
+                          help="events: rapidfuzz token_set_ratio (0-100) from which names match "
+                               "(default: 90)")
     return parser
+
+
+def evaluate_command(args) -> int:
+    """``newsdesk evaluate``: score, print the table, write the JSON report."""
+    from . import evaluate
+
+    try:
+        result = evaluate.evaluate(args.kind, args.gold.expanduser(),
+                                   options=evaluate.analysis_options(args.model),
+                                   fuzzy_threshold=args.fuzzy_threshold)
+    except evaluate.GoldError as error:
+        print(f"newsdesk evaluate: error: gold file {error}", file=sys.stderr)
+        return 2
+    print(evaluate.format_table(result))
+    print(f"\nreport: {evaluate.write_report(result, args.out)}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    if args.command == "evaluate":
+        return evaluate_command(args)
     from . import run as runner
 
     if args.command == "params":

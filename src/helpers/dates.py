@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .records import Record
+
 DAY = dt.timedelta(days=1)
 WEEKDAYS = {name: i for i, name in enumerate(
     ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
@@ -364,3 +366,30 @@ def future_context(span) -> bool:
             c.lower_ in FUTURE_WORDS for c in span.root.head.children)
     before = doc[max(span.start - 4, 0):span.start]
     return any(t.lower_ in FUTURE_AUX | FUTURE_WORDS for t in before)
+
+
+@dataclass(frozen=True)
+class DateMention(Record):
+    """One date expression of a document, resolved against its publication date."""
+
+    start_char: int
+    end_char: int
+    text: str
+    start_date: dt.date | None  # first calendar day it can mean; None when unresolved
+    end_date: dt.date | None
+    precision: str | None  # day | week | month | year
+    anchor: dt.date | None  # the publication date it was resolved against
+
+
+def extract(doc, published: dt.date | None) -> list[DateMention]:
+    """The date expressions of a Doc (its DATE entities), resolved against ``published``."""
+    found = []
+    for ent in doc.ents:
+        if ent.label_ != "DATE":
+            continue
+        resolved = resolve(ent.text, published, future=future_context(ent))
+        found.append(DateMention(
+            start_char=ent.start_char, end_char=ent.end_char, text=ent.text,
+            start_date=resolved.start if resolved else None, end_date=resolved.end if resolved else None,
+            precision=resolved.precision if resolved else None, anchor=published))
+    return found

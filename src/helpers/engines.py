@@ -1,9 +1,9 @@
 """Where per-document extraction runs: ``local`` (``nlp.pipe``) or ``dask`` (a cluster).
 
-Both take the same :class:`~helpers.extract.Options` and an iterator of ``(key, text,
+Both take the same :class:`~helpers.analysis.Options` and an iterator of ``(key, text,
 published)`` items, and yield ``(key, records)`` in any order. With ``n_process`` > 1 (local)
 or on dask, batches go to worker processes. Every process loads the pipeline once and keeps it
-(:func:`extractor`) for later batches and later runs: a notebook kernel that reruns stage 2
+(:func:`analyser`) for later batches and later runs: a notebook kernel that reruns stage 2
 does not load the model again unless the model, gazetteer, lexicons or code changed.
 """
 
@@ -13,22 +13,22 @@ import datetime as dt
 from collections.abc import Iterator
 from itertools import chain, islice
 
+from .analysis import Analyser, Options, fingerprint
+
 ENGINES = ("local", "dask")
-_LOADED: dict = {}  # this process's extractor, by fingerprint (at most one: pipelines are large)
+_LOADED: dict = {}  # this process's analyser, by fingerprint (at most one: pipelines are large)
 
 
-def extractor(options, version: str | None = None):
-    """This process's :class:`~helpers.extract.Extractor` for ``options``, loaded on first use.
+def analyser(options: Options, version: str | None = None) -> Analyser:
+    """This process's :class:`~helpers.analysis.Analyser` for ``options``, loaded on first use.
 
-    ``version`` is ``extract.fingerprint(options)`` when the caller has it. A different
-    fingerprint (model, components, gazetteer, lexicons, code) replaces the kept extractor.
+    ``version`` is ``analysis.fingerprint(options)`` when the caller has it. A different
+    fingerprint (model, components, gazetteer, lexicons, code) replaces the kept analyser.
     """
-    from .extract import Extractor, fingerprint
-
     version = version or fingerprint(options)
     if version not in _LOADED:
         _LOADED.clear()
-        _LOADED[version] = Extractor(options)
+        _LOADED[version] = Analyser(options)
     return _LOADED[version]
 
 
@@ -36,10 +36,8 @@ def run(options, items: Iterator[tuple[str, str, dt.date | None]], version: str 
         ) -> Iterator[tuple[str, dict]]:
     """Extract records for every item with the engine ``options.engine``.
 
-    ``version`` is ``extract.fingerprint(options)`` when the caller has it.
+    ``version`` is ``analysis.fingerprint(options)`` when the caller has it.
     """
-    from .extract import fingerprint
-
     if options.engine not in ENGINES:
         raise ValueError(f"unknown engine {options.engine!r}; choose one of {ENGINES}")
     version = version or fingerprint(options)
@@ -63,7 +61,7 @@ def run_local(options, items, version: str) -> Iterator[tuple[str, dict]]:
     if options.n_process > 1:
         yield from _run_pool(options, chain(first, items), version)
         return
-    yield from extractor(options, version).pipe(chain(first, items), options.batch_size)
+    yield from analyser(options, version).pipe(chain(first, items), options.batch_size)
 
 
 def _run_pool(options, items, version: str) -> Iterator[tuple[str, dict]]:
@@ -73,7 +71,7 @@ def _run_pool(options, items, version: str) -> Iterator[tuple[str, dict]]:
     batches = _batches(items, options.batch_size)
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     if method == "fork":
-        extractor(options, version)  # load here: forked workers inherit it instead of each loading it
+        analyser(options, version)  # load here: forked workers inherit it instead of each loading it
     with ProcessPoolExecutor(options.n_process, mp_context=multiprocessing.get_context(method)) as pool:
         pending = set()
         while True:
@@ -94,8 +92,8 @@ def _batches(items, size: int) -> Iterator[list]:
 
 
 def _worker_extract(options, version: str, batch: list[tuple]) -> list[tuple[str, dict]]:
-    """Runs in a worker process (local pool or dask): reuse this process's extractor."""
-    return list(extractor(options, version).pipe(iter(batch), options.batch_size))
+    """Runs in a worker process (local pool or dask): reuse this process's analyser."""
+    return list(analyser(options, version).pipe(iter(batch), options.batch_size))
 
 
 def run_dask(options, items, version: str) -> Iterator[tuple[str, dict]]:

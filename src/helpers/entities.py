@@ -28,18 +28,14 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
+from spacy.language import Language
 from spacy.tokens import Span
 
-from . import paths
+from . import lexicons, paths
+from .records import Record
+from .vocab import ACTOR_LABELS, NAME_LABELS, PLACE_LABELS, SHORT_NAME_LABELS
 
-ACTOR_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"}
-PLACE_LABELS = {"GPE", "LOC", "FAC"}
 METONYMY_FILE = "metonymy.csv"
-TITLES_FILE = paths.LEXICONS / "titles.txt"
-ORGANISATION_WORDS_FILE = paths.LEXICONS / "organisation_words.txt"
-INSTITUTION_WORDS_FILE = paths.LEXICONS / "institution_words.txt"
-GENDERED_TITLES_FILE = paths.LEXICONS / "gendered_titles.csv"
-CONTRADICTING_WORDS_FILE = paths.LEXICONS / "contradicting_words.txt"
 EXCLUDE_FILE = "aliases_exclude.csv"
 # Fuzzy matching needs names at least this long (folded characters): "briton" / "brixton" differ
 # by one letter but are different things.
@@ -51,13 +47,9 @@ APOSTROPHES = "'\u2019\u2018\u02bc\u02bb`\u00b4"
 
 # --- folding --------------------------------------------------------------------------------
 
-def load_titles(path: Path = TITLES_FILE) -> list[str]:
-    """Titles and honorifics that precede names, longest first (from a data file)."""
-    if not Path(path).exists():
-        return []
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
-    titles = {ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")}
-    return sorted(titles, key=len, reverse=True)
+def load_titles() -> list[str]:
+    """Titles and honorifics that precede names, longest first (``data/lexicons/titles.txt``)."""
+    return sorted(set(lexicons.words(lexicons.TITLES)), key=len, reverse=True)
 
 
 _TITLE_RE: re.Pattern | None = None
@@ -208,59 +200,17 @@ def add_ruler(nlp, gazetteer: Gazetteer) -> None:
 
 # --- per document ----------------------------------------------------------------------------
 
-SPEECH_CUES_FILE = paths.LEXICONS / "speech_cues.txt"
-DECISION_VERBS_FILE = paths.LEXICONS / "decision_verbs.txt"
-VOWELS = set("aeiou")
-
-
-def inflections(lemma: str) -> set[str]:
-    """Regular inflected forms of an English verb: ``"warn"`` → warn, warns, warned, warning."""
-    if lemma.endswith("e"):
-        return {lemma, lemma + "s", lemma + "d", lemma[:-1] + "ing"}
-    if lemma.endswith("y") and lemma[-2:-1] not in VOWELS:
-        return {lemma, lemma[:-1] + "ies", lemma[:-1] + "ied", lemma + "ing"}
-    third = lemma + ("es" if re.search(r"(?:s|sh|ch|x|z|o)$", lemma) else "s")
-    stem = lemma
-    # One syllable ending consonant-vowel-consonant doubles its last letter ("snap" → "snapped").
-    if (len(re.findall(r"[aeiou]+", lemma)) == 1 and re.search(r"[^aeiou][aeiou][^aeiouwxy]$", lemma)):
-        stem = lemma + lemma[-1]
-    return {lemma, third, stem + "ed", stem + "ing"}
-
-
-def read_verb_lexicon(path: Path) -> dict[str, set[str]]:
-    """A verb lexicon (``speech_cues.txt``, ``decision_verbs.txt``): lemma → its surface forms.
-
-    A line is a lemma, optionally ``= irregular forms``; a phrase of several words ("according
-    to") maps to itself. ``#`` lines are comments. A missing file gives an empty dict.
-    """
-    if not Path(path).exists():
-        return {}
-    verbs: dict[str, set[str]] = {}
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip().lower()
-        if not line:
-            continue
-        lemma, _, irregular = (part.strip() for part in line.partition("="))
-        forms = {lemma} if " " in lemma else inflections(lemma)
-        verbs.setdefault(lemma, set()).update(forms | set(irregular.split()))
-    return verbs
-
-
 @lru_cache(maxsize=1)
 def agency_forms() -> frozenset[str]:
-    """Surface forms of verbs of speech and decision: a place before one of them acts."""
-    forms: set[str] = set()
-    for path in (SPEECH_CUES_FILE, DECISION_VERBS_FILE):
-        for surface in read_verb_lexicon(path).values():
-            forms.update(f for f in surface if " " not in f)
-    return frozenset(forms)
+    """Surface forms of verbs of speech and decision (``speech_cues.txt``,
+    ``decision_verbs.txt``): a place right before one of them acts, in runs without a parse."""
+    return lexicons.speech_forms() | lexicons.verb_forms(lexicons.decision_verbs())
 
 
 @lru_cache(maxsize=1)
 def agency_lemmas() -> frozenset[str]:
     """Lemmas of verbs of speech and decision (single words)."""
-    return frozenset(lemma for path in (SPEECH_CUES_FILE, DECISION_VERBS_FILE)
-                     for lemma in read_verb_lexicon(path) if " " not in lemma)
+    return frozenset(w for w in lexicons.speech_cues() | lexicons.decision_verbs() if " " not in w)
 
 
 def is_metonymy(ent, places: dict[str, str], ents: list | None = None) -> bool:
@@ -303,8 +253,6 @@ def is_metonymy(ent, places: dict[str, str], ents: list | None = None) -> bool:
 # Nouns with which a report refers back to an organisation it has named ("the group said").
 GROUP_NOUNS = {"group", "militia", "faction", "movement", "organisation", "organization", "alliance",
                "coalition", "outfit", "network", "brigade", "brigades", "party"}
-# The small model tags some group names as works of art ("the Islamic Resistance quipped").
-ORGANISATION_LABELS = {"ORG", "NORP", "WORK_OF_ART"}
 SUBJECT_ROLES = {"nsubj", "nsubjpass"}
 
 
@@ -338,7 +286,6 @@ def referent(span, ents, labels: set[str]):
     return (subjects or earlier or [None])[-1]
 
 
-NAME_LABELS = {"PERSON", "ORG", "NORP"}
 GLUE = re.compile(rf"[{APOSTROPHES}]?\s?")
 
 
@@ -440,21 +387,17 @@ def widen_gazetteer_tails(doc, ents: list | None = None) -> list:
 
 
 @lru_cache(maxsize=1)
-def institution_words(path: Path = INSTITUTION_WORDS_FILE) -> frozenset[str]:
-    """Folded words that make a gazetteer name before them part of an institution's name."""
-    if not Path(path).exists():
-        return frozenset()
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
-    return frozenset(fold_chars(ln) for ln in lines if ln.strip() and not ln.lstrip().startswith("#"))
+def institution_words() -> frozenset[str]:
+    """Folded words that make a gazetteer name before them part of an institution's name
+    (``data/lexicons/institution_words.txt``)."""
+    return frozenset(fold_chars(word) for word in lexicons.words(lexicons.INSTITUTION_WORDS))
 
 
 @lru_cache(maxsize=1)
-def organisation_words(path: Path = ORGANISATION_WORDS_FILE) -> frozenset[str]:
-    """Folded words that make a name an organisation's ("brigades", "liwa"), from a data file."""
-    if not Path(path).exists():
-        return frozenset()
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
-    return frozenset(fold_chars(ln) for ln in lines if ln.strip() and not ln.lstrip().startswith("#"))
+def organisation_words() -> frozenset[str]:
+    """Folded words that make a name an organisation's ("brigades", "liwa"), from
+    ``data/lexicons/organisation_words.txt``."""
+    return frozenset(fold_chars(word) for word in lexicons.words(lexicons.ORGANISATION_WORDS))
 
 
 def reload_lexicons() -> None:
@@ -507,12 +450,11 @@ def label_organisations(doc, ents: list | None = None) -> list:
 
 
 @lru_cache(maxsize=1)
-def gendered_titles(path: Path = GENDERED_TITLES_FILE) -> dict[str, str]:
-    """Folded title → the gender it tells ("mrs" → "female"), from a data file."""
-    if not Path(path).exists():
-        return {}
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    return {fold_chars(row.title): row.gender.strip().lower() for row in table.itertuples()}
+def gendered_titles() -> dict[str, str]:
+    """Folded title → the gender it tells ("mrs" → "female"), from
+    ``data/lexicons/gendered_titles.csv``."""
+    return {fold_chars(row["title"]): row["gender"].strip().lower()
+            for _, row in lexicons.table(lexicons.GENDERED_TITLES)}
 
 
 def title_of(ent) -> str | None:
@@ -533,17 +475,42 @@ def gender_of(title: str | None) -> str | None:
     return gendered_titles().get(title) if title else None
 
 
-def doc_mentions(doc, places: dict[str, str], text: str | None = None) -> list[dict]:
-    """The entity mentions of a Doc, with in-document short-name resolution.
+@Language.component("newsdesk_names")
+def fix_names(doc):
+    """The span fix-ups, as a pipeline component after ``ner``: names split by a
+    transliteration apostrophe are joined, gazetteer names that are only the tail of a longer
+    name widen to it, names holding an organisation word become ORG and titled names the
+    model called organisations become PERSON."""
+    label_organisations(doc, join_split_names(doc))
+    return doc
 
-    Returns dicts: start_char, end_char, text, label, gazetteer_id, sentence, metonymy,
-    ``title`` (the folded title the name carries, e.g. "mrs", as evidence for resolution) and
-    ``full`` (the longer name a short one refers to, e.g. "al-Saadi" → "Abu Baqir al-Saadi";
-    names of people, organisations and groups, matched on their last words, never across a
-    title of the other gender: "Mrs Howard" is not "Michael Howard" when he is "Mr Howard").
-    ``text`` is the Doc's text when the caller has it (rebuilding it from the tokens is slow).
+
+@dataclass(frozen=True)
+class Mention(Record):
+    """One entity mention of a document (character offsets into the Doc's text)."""
+
+    start_char: int
+    end_char: int
+    text: str
+    label: str
+    gazetteer_id: str | None  # the entity ruler's id
+    sentence: int  # 0-based sentence index
+    metonymy: bool  # a place standing for its government ("Washington said")
+    full: str | None  # the longer name a short one stands for in this document
+    title: str | None = None  # the folded title the name carries ("mrs"), evidence for resolution
+
+
+def extract(doc, places: dict[str, str]) -> list[Mention]:
+    """The entity mentions of a Doc (whose pipeline ran :func:`fix_names`), with in-document
+    short-name resolution.
+
+    ``places`` are the gazetteer's metonymy rules. ``title`` is the folded title the name
+    carries ("mrs"), as evidence for resolution. ``full`` is the longer name a short one
+    refers to, e.g. "al-Saadi" → "Abu Baqir al-Saadi" (names of people, organisations and
+    groups, matched on their last words), never across a title of the other gender: "Mrs
+    Howard" is not "Michael Howard" when he is "Mr Howard".
     """
-    ents = label_organisations(doc, join_split_names(doc, text))
+    ents = list(doc.ents)  # Doc.ents is rebuilt from the tokens on each access: read it once
     starts = [sent.start for sent in doc.sents]  # sentence of a token: bisect, not a token loop
     mentions = []
     names: list[tuple[list[str], str]] = []  # folded tokens of full names seen so far
@@ -562,20 +529,15 @@ def doc_mentions(doc, places: dict[str, str], text: str | None = None) -> list[d
             names.append((fold(text).split(), text))
             if gender:
                 genders[text].add(gender)
-        mentions.append({
-            "start_char": ent.start_char, "end_char": ent.end_char, "text": text,
-            "label": ent.label_, "gazetteer_id": gazetteer_id(ent),
-            "sentence": max(bisect.bisect_right(starts, ent.start) - 1, 0),
-            "metonymy": is_metonymy(ent, places, ents), "full": full, "title": title,
-        })
+        mentions.append(Mention(
+            start_char=ent.start_char, end_char=ent.end_char, text=text, label=ent.label_,
+            gazetteer_id=gazetteer_id(ent), sentence=max(bisect.bisect_right(starts, ent.start) - 1, 0),
+            metonymy=is_metonymy(ent, places, ents), full=full, title=title))
     return mentions
 
 
 # "Blair and Brown", "Smith & Wesson": two names in one span are no full name for either.
 CONJUNCTION = re.compile(r"\s(?:and|&|or)\s|,\s")
-# Labels whose short forms refer back to a longer name; the small model tags some group names
-# as works of art ("the Islamic Resistance"), so that label takes part too.
-SHORT_NAME_LABELS = NAME_LABELS | {"WORK_OF_ART"}
 QUALIFIERS = {"in", "of", "for", "on"}
 
 
@@ -611,14 +573,10 @@ def label_class(label: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def contradicting_words(path: Path = CONTRADICTING_WORDS_FILE) -> dict[str, int]:
+def contradicting_words() -> dict[str, int]:
     """Folded word → its group in ``contradicting_words.txt`` ("south" and "east" share one)."""
-    if not Path(path).exists():
-        return {}
     groups: dict[str, int] = {}
-    lines = [ln for ln in Path(path).read_text(encoding="utf-8").splitlines()
-             if ln.strip() and not ln.lstrip().startswith("#")]
-    for index, line in enumerate(lines):
+    for index, line in enumerate(lexicons.words(lexicons.CONTRADICTING_WORDS)):
         for word in line.split():
             groups[fold_chars(word)] = index
     return groups

@@ -12,7 +12,6 @@ verb that governs it ("the US military carried out a strike") acts on the object
 from __future__ import annotations
 
 import bisect
-import csv
 import functools
 import re
 from dataclasses import dataclass
@@ -22,16 +21,10 @@ import numpy
 from spacy.attrs import LEMMA
 from spacy.strings import get_string_id
 
-from . import entities, paths
+from . import entities, lexicons
+from .records import Record
+from .vocab import EVENT_TYPES, NUMBER_WORDS, ORGANISATION_LABELS, PLACE_LABELS
 
-TRIGGERS_FILE = paths.LEXICONS / "event_triggers.csv"
-# When a sentence has several kinds of event, all are kept except "statement", which only
-# stands when nothing else happens in the sentence.
-PRIORITY = ["air/drone strike", "attack", "armed clash", "arrest", "protest", "talks/agreement",
-            "threat", "statement"]
-NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20,
-                "dozen": 12, "dozens": 24, "hundred": 100, "hundreds": 200, "thousand": 1000}
 PLACE_PREPS = {"in", "near", "at", "on", "outside", "inside", "across", "around", "from", "into"}
 TARGET_PREPS = {"on", "against", "at", "with", "between", "targeting"}
 
@@ -44,17 +37,40 @@ class Trigger:
     requires: frozenset[str]
 
 
-def load_triggers(path: Path = TRIGGERS_FILE) -> list[Trigger]:
-    """The trigger lexicon, in file order. Raises ``ValueError`` on an unknown event type."""
+def load_triggers(folder: Path | None = None) -> list[Trigger]:
+    """The trigger lexicon (``event_triggers.csv`` in ``folder``, default ``data/lexicons``), in
+    file order. Raises ``ValueError`` naming the line on an unknown event type.
+    """
     triggers = []
-    with open(path, encoding="utf-8", newline="") as handle:
-        for line, row in enumerate(csv.DictReader(handle), start=2):
-            if row["event_type"] not in PRIORITY:
-                raise ValueError(f"{path}:{line}: unknown event_type {row['event_type']!r}")
-            requires = frozenset(w.strip().lower() for w in (row.get("requires") or "").split("|") if w.strip())
-            triggers.append(Trigger(row["lemma"].strip().lower(), row["pos"].strip().upper(),
-                                    row["event_type"], requires))
+    for line, row in lexicons.table(lexicons.EVENT_TRIGGERS, folder):
+        if row["event_type"] not in EVENT_TYPES:
+            raise ValueError(f"{lexicons.EVENT_TRIGGERS}:{line}: unknown event_type {row['event_type']!r}")
+        requires = frozenset(w.strip().lower() for w in (row.get("requires") or "").split("|") if w.strip())
+        triggers.append(Trigger(row["lemma"].strip().lower(), row["pos"].strip().upper(),
+                                row["event_type"], requires))
     return triggers
+
+
+@dataclass(frozen=True)
+class Event(Record):
+    """One event a sentence reports, with the offsets of what names its actors, place and date."""
+
+    sentence: str
+    sentence_start: int
+    event_type: str
+    trigger: str  # the trigger's lemma
+    count: int | None  # a number attached to the event ("over 160 attacks")
+    actor1_text: str | None
+    actor1_start: int | None
+    actor1_end: int | None
+    actor2_text: str | None
+    actor2_start: int | None
+    actor2_end: int | None
+    location_text: str | None
+    location_start: int | None
+    location_end: int | None
+    date_start: int | None  # offsets of the date expression that dates it, if any
+    date_end: int | None
 
 
 def index_triggers(triggers: list[Trigger]) -> dict[tuple[str, str], list[Trigger]]:
@@ -160,11 +176,11 @@ def _antecedent(token):
         clause = next((a for a in token.ancestors if a.dep_ == "relcl"), None)
         return clause.head if clause is not None else None
     if token.lower_ in PERSONAL:
-        wanted = {"he": {"PERSON"}, "she": {"PERSON"}}.get(token.lower_, entities.ORGANISATION_LABELS | {"GPE"})
+        wanted = {"he": {"PERSON"}, "she": {"PERSON"}}.get(token.lower_, ORGANISATION_LABELS | {"GPE"})
         earlier = [e for e in token.doc.ents if e.end <= token.i and e.label_ in wanted]
         return earlier[-1].root if earlier else None
     if token.lower_ in entities.GROUP_NOUNS and entities.is_group_description(phrase := _span_of(token)):
-        named = entities.referent(phrase, token.doc.ents, entities.ORGANISATION_LABELS)
+        named = entities.referent(phrase, token.doc.ents, ORGANISATION_LABELS)
         return named.root if named is not None else token
     return token
 
@@ -225,14 +241,11 @@ def _lemma_ids(lemmas: frozenset[str]) -> numpy.ndarray:
     return numpy.array(sorted(get_string_id(lemma) for lemma in lemmas), dtype=numpy.uint64)
 
 
-def extract(doc, mentions: list[dict], dates: list[dict], triggers: list[Trigger] | dict) -> list[dict]:
-    """Event records of a parsed Doc.
+def extract(doc, mentions: list, dates: list, triggers: list[Trigger] | dict) -> list[Event]:
+    """The :class:`Event` records of a parsed Doc.
 
     ``mentions`` and ``dates`` are this document's records (character offsets) so actors,
-    places and dates can point to them; ``triggers`` is the lexicon or its index. Returns
-    dicts with: sentence, sentence_start, event_type, trigger, count, actor1_start/end,
-    actor1_text, actor2_start/end, actor2_text, location_start/end, location_text,
-    date_start/end (of a DATE mention) or ``None``.
+    places and dates can point to them; ``triggers`` is the lexicon or its index.
     """
     records = []
     index = index_triggers(triggers) if not isinstance(triggers, dict) else triggers
@@ -250,7 +263,7 @@ def extract(doc, mentions: list[dict], dates: list[dict], triggers: list[Trigger
         if len(types) > 1:
             found = [(tok, t) for tok, t in found if t.event_type != "statement"]
         sent_mentions = [m for m in mentions if sent.start_char <= m["start_char"] < sent.end_char]
-        places = [m for m in sent_mentions if m["label"] in {"GPE", "LOC", "FAC"} and not m["metonymy"]]
+        places = [m for m in sent_mentions if m["label"] in PLACE_LABELS and not m["metonymy"]]
         sent_dates = [d for d in dates if sent.start_char <= d["start_char"] < sent.end_char]
         resolved_dates = [d for d in sent_dates if d["start_date"] is not None]
         sentence_text = sent.text.strip()  # Span.text joins the tokens on each access
@@ -283,7 +296,7 @@ def extract(doc, mentions: list[dict], dates: list[dict], triggers: list[Trigger
                 "date_end": date["end_char"] if date else None,
             })
         records += distinct_events(candidates)
-    return records
+    return [Event(**r) for r in records]
 
 
 SYMMETRIC = {"talks/agreement", "armed clash"}

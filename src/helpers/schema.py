@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import pandas as pd
 import pyarrow as pa
 
+from .vocab import EVENT_TYPES
+
 
 @dataclass(frozen=True)
 class Column:
@@ -91,21 +93,24 @@ TABLES: dict[str, list[Column]] = {
         Column("doc_id", STRING, "Document the quote is in."),
         Column("speaker_text", STRING, "Speaker as written (\"the US defense official\"); null when unattributed."),
         Column("speaker_entity_id", STRING, "Canonical id of the speaker when it resolves to an entity; for \"the group's spokesman\", the group's."),
+        Column("speaker_start", INT, "Start offset of the speaker phrase in `text` (the name a pronoun speaker resolves to); null when unattributed."),
+        Column("speaker_end", INT, "End offset (exclusive) of the speaker phrase."),
         Column("cue", STRING, "Verb of speech that attributes the quote (said, told, added, ...)."),
         Column("quote", STRING, "The quoted words, without quotation marks; a quote split by its attribution is joined."),
         Column("start_char", INT, "Start offset of the (first part of the) quote in `text`."),
         Column("end_char", INT, "End offset of the (last part of the) quote in `text`."),
         Column("kind", STRING, "direct (a quoted clause or sentence attributed by a verb of speech) | mixed (a quoted clause inside indirect speech) | partial (a quoted fragment inside indirect speech)."),
-        Column("speaker_start", INT, "Start offset of the speaker phrase in `text` (the name a pronoun speaker resolves to); null when unattributed."),
-        Column("speaker_end", INT, "End offset of the speaker phrase (exclusive)."),
     ],
     "events": [
         Column("doc_id", STRING, "Document the event is reported in."),
         Column("sentence", STRING, "The sentence that reports it."),
-        Column("event_type", STRING, "attack, air/drone strike, armed clash, threat, statement, talks/agreement, arrest or protest."),
+        Column("event_type", STRING, f"One of: {', '.join(EVENT_TYPES)}."),
         Column("actor1", STRING, "Who acted: an entity id where it resolves, else the text."),
+        Column("actor1_text", STRING, "actor1 as written in the sentence."),
         Column("actor2", STRING, "Who was acted upon or the counterpart: an entity id where it resolves, else the text."),
+        Column("actor2_text", STRING, "actor2 as written in the sentence."),
         Column("location", STRING, "Where: an entity id where it resolves, else the place as written."),
+        Column("location_text", STRING, "The place as written in the sentence."),
         Column("event_date", DATE, "When: start of the resolved date in the sentence, else the publication date when the sentence has no date."),
         Column("date_text", STRING, "The date expression the date comes from; null when it is the publication date."),
         Column("trigger", STRING, "The word that signals the event (its lemma)."),
@@ -165,3 +170,23 @@ def data_dictionary() -> str:
         parts += [f"| `{c.name}` | {c.type} | {c.description} |" for c in cols]
         parts.append("")
     return "\n".join(parts)
+
+
+README_MARKERS = ("<!-- data-dictionary:start -->", "<!-- data-dictionary:end -->")
+
+
+def update_readme(readme) -> None:
+    """Rewrite the data dictionary between the README's markers (``python -m helpers.schema``)."""
+    from pathlib import Path
+
+    path = Path(readme)
+    text = path.read_text(encoding="utf-8")
+    start = text.index(README_MARKERS[0]) + len(README_MARKERS[0])
+    end = text.index(README_MARKERS[1])
+    path.write_text(f"{text[:start]}\n{data_dictionary().strip()}\n{text[end:]}", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    from helpers import paths
+
+    update_readme(paths.PROJECT_ROOT / "README.md")

@@ -1,0 +1,103 @@
+"""Per-document analysis: one ``Doc`` and its publication date in, typed records out.
+
+:class:`Analyser` holds one pipeline (built by :func:`helpers.nlp.load`) and the lexicons, and
+turns each document into its mentions, dates, quotes and events, each from its own module
+(:mod:`~helpers.entities`, :mod:`~helpers.dates`, :mod:`~helpers.quotes`,
+:mod:`~helpers.events`). Nothing here knows of corpora, caches or files: assembly
+(:mod:`helpers.extract`) and the public API (:mod:`helpers.api`) sit above it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+from . import cache, dates, entities, events, lexicons, nlp, paths, quotes, records, vocab
+
+KINDS = ("mentions", "dates", "quotes", "events")
+
+
+@dataclass
+class Options:
+    """Extraction parameters (the 02_entities notebook's parameters map onto these)."""
+
+    model: str = nlp.DEFAULT_MODEL
+    quotes: bool = True
+    events: bool = True
+    fuzzy_threshold: float = 90.0
+    languages: list[str] = field(default_factory=lambda: ["en"])
+    keep_other_languages: bool = False
+    batch_size: int = 64
+    n_process: int = 1
+    engine: str = "local"
+    scheduler: str = ""
+    n_workers: int = 2
+    gazetteer_dir: str = ""
+
+    @property
+    def components(self) -> list[str]:
+        return nlp.components_for(self.quotes, self.events)
+
+    @property
+    def gazetteer_path(self) -> Path:
+        return paths.resolve(self.gazetteer_dir, paths.GAZETTEER)
+
+
+class DocRecords(NamedTuple):
+    """Everything the analysis finds in one document, by kind."""
+
+    mentions: list[entities.Mention]
+    dates: list[dates.DateMention]
+    quotes: list[quotes.Quote]
+    events: list[events.Event]
+
+    def as_dicts(self) -> dict[str, list[dict]]:
+        """``{"mentions": [...], ...}`` as plain dicts: what the cache stores."""
+        return {kind: records.as_dicts(getattr(self, kind)) for kind in KINDS}
+
+
+class Analyser:
+    """One loaded pipeline plus the gazetteer and lexicons: ``Doc`` → :class:`DocRecords`."""
+
+    def __init__(self, options: Options):
+        self.options = options
+        entities.reload_lexicons()
+        self.gazetteer = entities.load_gazetteer(options.gazetteer_path)
+        self.nlp = nlp.load(options.model, tuple(options.components), self.gazetteer)
+        self.cues = quotes.load_cues()
+        self.triggers = events.index_triggers(events.load_triggers())
+
+    def analyse(self, doc, published: dt.date | None, text: str | None = None) -> DocRecords:
+        """The records of one Doc that left :attr:`nlp`.
+
+        ``text`` is the Doc's text when known (``Doc.text`` is rebuilt from tokens on each access).
+        """
+        text = doc.text if text is None else text
+        mentions = entities.extract(doc, self.gazetteer.metonymy)
+        found_dates = dates.extract(doc, published)
+        found_quotes = quotes.extract(doc, self.cues, text) if self.options.quotes else []
+        found_events = (events.extract(doc, mentions, found_dates, self.triggers)
+                        if self.options.events else [])
+        return DocRecords(mentions, found_dates, found_quotes, found_events)
+
+    def pipe(self, items: Iterator[tuple[str, str, dt.date | None]], batch_size: int | None = None
+             ) -> Iterator[tuple[str, dict[str, list[dict]]]]:
+        """``(key, text, published)`` items → ``(key, records as dicts)``, through ``nlp.pipe``."""
+        stream = ((text, (key, text, published)) for key, text, published in items)
+        batch_size = batch_size or self.options.batch_size
+        for doc, (key, text, published) in self.nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
+            yield key, self.analyse(doc, published, text).as_dicts()
+
+
+def fingerprint(options: Options) -> str:
+    """What shapes per-document results: model, components, data files and code."""
+    package = nlp.resolve_model(options.model)
+    gazetteer = sorted(options.gazetteer_path.glob("*.csv"))
+    return cache.fingerprint(
+        package, nlp.pipeline_version(package), options.components, options.quotes, options.events,
+        cache.file_digest(*gazetteer, *lexicons.files()),
+        cache.code_version(nlp, entities, dates, quotes, events, records, lexicons, vocab),
+        cache.code_version(Analyser))

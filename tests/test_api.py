@@ -1,0 +1,132 @@
+"""The public analysis API: ``helpers.analyse`` gives the rows ``newsdesk run`` would write."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+
+import pandas as pd
+import pytest
+
+import helpers
+from helpers import clean, extract, paths
+from helpers.api import OffsetMap
+
+SAMPLE_ARTICLE = paths.PROJECT_ROOT / "data/raw/sample/text/2026-09-02_ain-al-asad-rockets.txt"
+SEED = paths.PROJECT_ROOT.parent / "shared" / "seeds" / "000_4776d901254a8ef3.txt"
+OFFSET_COLUMNS = {"start_char", "end_char", "speaker_start", "speaker_end"}
+
+
+def run_tables(path, tmp_path, file_name: str) -> dict[str, pd.DataFrame]:
+    """The tables stage 1 and 2 write for a corpus holding only ``path`` (as `newsdesk run` does)."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(path, raw / file_name)
+    name = f"api-{uuid.uuid4().hex[:8]}"
+    documents = clean.clean_corpus(raw, progress=False)
+    clean.write_documents(name, documents)
+    extract.extract_corpus(name, progress=False)
+    return {"documents": documents, **extract.load_tables(name)}
+
+
+def assert_same_rows(given: str, found: dict, expected: dict) -> None:
+    """Every table has the same rows, apart from doc_id and offsets; offsets point at the same
+    words in the text as given as the run's offsets do in the cleaned text."""
+    cleaned = expected["documents"]["text"].iloc[0]
+    assert found["documents"]["text"].iloc[0] == cleaned
+    for table in extract.TABLES:
+        ours, theirs = found[table], expected[table]
+        assert list(ours.columns) == list(theirs.columns), table
+        content = [c for c in ours.columns if c not in OFFSET_COLUMNS | {"doc_id"}]
+        pd.testing.assert_frame_equal(ours[content].reset_index(drop=True),
+                                      theirs[content].reset_index(drop=True), check_dtype=False)
+    for table, start, end in [("mentions", "start_char", "end_char"), ("quotes", "start_char", "end_char"),
+                              ("quotes", "speaker_start", "speaker_end"), ("dates", "start_char", "end_char")]:
+        pairs = zip(found[table][[start, end]].itertuples(index=False),
+                    expected[table][[start, end]].itertuples(index=False), strict=True)
+        for (s, e), (cs, ce) in pairs:
+            if pd.isna(s):
+                assert pd.isna(cs)
+                continue
+            assert clean.normalize(given[int(s):int(e)]) == cleaned[int(cs):int(ce)], (table, s, e)
+
+
+@pytest.mark.slow
+def test_analyse_gives_the_rows_of_a_run_on_a_sample_article(tmp_path):
+    given = SAMPLE_ARTICLE.read_text(encoding="utf-8")
+    expected = run_tables(SAMPLE_ARTICLE, tmp_path, "article.txt")
+    found = helpers.analyse(given)
+    assert len(found["quotes"]) >= 2 and len(found["events"]) >= 1  # the article says something
+    assert_same_rows(given, found, expected)
+
+
+@pytest.mark.slow
+def test_analyse_gives_the_rows_of_a_run_on_the_example_article(tmp_path):
+    if not SEED.exists():
+        pytest.skip(f"the example article is not at {SEED}")
+    given = SEED.read_text(encoding="utf-8")
+    expected = run_tables(SEED, tmp_path, "2024-02-09_example.txt")
+    found = helpers.analyse(given, published="2024-02-09")
+    assert len(found["quotes"]) >= 4
+    assert_same_rows(given, found, expected)
+
+
+def test_analyse_many_resolves_entities_across_texts():
+    texts = ["Fighters of Harakat Dir' al-Rafidayn fired rockets at the base on Tuesday.",
+             "Harakat Dir’ al-Rafidayn said it would keep fighting, the group said in a statement.",
+             ""]
+    found = helpers.analyse_many(pd.DataFrame({"text": texts, "published": ["2026-09-02"] * 3}))
+    assert found["documents"]["doc_id"].tolist() == ["doc-0", "doc-1", "doc-2"]
+    assert found["documents"]["status"].tolist() == ["kept", "kept", "rejected"]
+    group = found["mentions"][found["mentions"]["text"].str.contains("Rafidayn")]
+    assert set(group["doc_id"]) == {"doc-0", "doc-1"}
+    assert group["entity_id"].nunique() == 1  # one entity across both texts, whatever the spelling
+    assert found["entities"].set_index("entity_id").loc[group["entity_id"].iloc[0], "n_docs"] == 2
+
+
+def test_analyse_resolves_relative_dates_against_the_publication_date():
+    found = helpers.analyse("Officials said the convoy was attacked on Tuesday.", published="2026-09-04")
+    dates = found["dates"]
+    assert dates["text"].tolist() == ["Tuesday"]
+    assert str(dates["start_date"].iloc[0]) == "2026-09-01"
+
+
+def test_analyse_many_takes_plain_strings_and_refuses_a_lone_string():
+    assert len(helpers.analyse_many(["One text.", "Another text."])["documents"]) == 2
+    with pytest.raises(TypeError, match="analyse"):
+        helpers.analyse_many("one text")
+
+
+def test_offsets_point_into_the_text_as_given():
+    given = "“Enough,” said Mayor Lena Ortiz\u00a0of Riverton.\n\nRead more\n\nOrtiz left Riverton."
+    found = helpers.analyse(given)
+    for row in found["mentions"].itertuples():
+        assert clean.normalize(given[row.start_char:row.end_char]) == row.text
+    quote = found["quotes"].iloc[0] if len(found["quotes"]) else None
+    if quote is not None:
+        assert given[quote.start_char:quote.end_char] == "Enough,"
+
+
+def test_offset_map_keeps_replaced_characters_and_skips_removed_ones():
+    given = "He said \u201chi\u201d\u00a0there.\nShare this\nNext  line"
+    cleaned = 'He said "hi" there.\nNext line'
+    offsets = OffsetMap(cleaned, given)
+    for word in ["hi", "there", "He said", '"hi"']:
+        start = cleaned.index(word)
+        span = given[offsets.start(start):offsets.end(start + len(word))]
+        assert clean.normalize(span) == word
+    nxt = cleaned.index("Next")
+    assert given[offsets.start(nxt):offsets.end(len(cleaned))] == "Next  line"
+
+
+def test_clean_html_returns_the_main_text_and_metadata():
+    paragraphs = "".join(f"<p>Paragraph {i} of the report says the bridge at Tarsa reopened after "
+                         f"repairs that took several weeks, officials said.</p>" for i in range(6))
+    markup = (f"<html><head><title>Bridge reopens</title><meta property='og:site_name' content='Tarsa Post'>"
+              f"</head><body><nav>Home | World | Sport</nav><article><h1>Bridge reopens</h1>{paragraphs}"
+              f"</article><footer>Copyright Tarsa Post</footer></body></html>")
+    text, metadata = helpers.clean_html(markup)
+    assert "Paragraph 5 of the report" in text and "Home | World" not in text
+    assert metadata["title"] == "Bridge reopens" and metadata["source"] == "Tarsa Post"
+    with pytest.raises(ValueError, match="no usable text"):
+        helpers.clean_html("<html><head><title>x</title></head><body><script>var a = 1;</script></body></html>")
