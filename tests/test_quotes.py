@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from helpers import quotes
 
 
@@ -163,3 +165,151 @@ def test_quote_running_over_two_paragraphs_takes_the_closing_speaker(analyse):
 def test_running_on_quotes_with_straight_marks():
     text = '"The first paragraph goes on.\n\n"The second one closes," she said.'
     assert quotes.open_paragraph_quotes(text) == [(1, text.index("\n"))]
+
+
+# --- marks, kinds, scare quotes ------------------------------------------------------------------
+
+def test_doubled_apostrophes_and_single_guillemets_are_quote_marks():
+    text = "He said ''one two'' and ``three four'' and \u2039 five six \u203a."
+    assert [text[a:b] for a, b in quotes.quoted_spans(text)] == ["one two", "three four", "five six"]
+
+
+def test_doubled_apostrophe_quote_gets_its_speaker(analyse):
+    (q,) = _quotes(analyse, "''We are not going to apologise for winning,'' the coach said.")
+    assert q["speaker_text"] == "the coach" and q["kind"] == "direct"
+
+
+def test_kinds_direct_mixed_partial(analyse):
+    (direct,) = _quotes(analyse, 'The minister said: "The talks will resume in March."')
+    assert direct["kind"] == "direct"
+    (mixed,) = _quotes(analyse, 'The minister said that "we will never accept these terms" at the summit.')
+    assert mixed["kind"] == "mixed" and mixed["speaker_text"] == "The minister"
+    (partial,) = _quotes(analyse, 'The minister said the deal was "a historic step" for both countries.')
+    assert partial["kind"] == "partial" and partial["speaker_text"] == "The minister"
+
+
+def test_quote_introduced_without_a_comma_is_direct(analyse):
+    (q,) = _quotes(analyse, 'The minister said "The talks will resume in March."')
+    assert q["kind"] == "direct"
+
+
+def test_titles_and_so_called_phrases_are_not_quotes(analyse):
+    assert _quotes(analyse, 'Appearing on "Meet the Press", Senator James Holloway said the bill would pass.') == []
+    assert _quotes(analyse, 'The statement said the US violated so-called "rules of engagement" in the raid.') == []
+    assert _quotes(analyse, 'The review, known as "Project Clear Water Now", found nothing, officials said.') == []
+
+
+def test_unattributed_phrase_in_running_text_is_not_a_quote(analyse):
+    assert _quotes(analyse, 'The estate became "a ghost town with no shops" after the closure.') == []
+
+
+def test_clause_context_reads_the_sentence_around_the_marks():
+    text = 'It rained. The minister said "we will win" and left.'
+    start = text.index("we")
+    assert quotes.clause_context(text, start, start + len("we will win")) == ("The minister said", "and left.")
+
+
+# --- speakers ------------------------------------------------------------------------------------
+
+def test_datelines_are_never_speakers(analyse):
+    text = 'WASHINGTON \u2014 "Nobody is walking away from the table," said press secretary Nina Ortiz.'
+    (q,) = _quotes(analyse, text)
+    assert "WASHINGTON" not in (q["speaker_text"] or "") and "Ortiz" in q["speaker_text"]
+    text = "KYIV, Ukraine (AP) \u2014 Drones struck.\nLONDON - Rain fell."
+    assert [text[a:b] for a, b in quotes.datelines(text)] == ["KYIV, Ukraine (AP) \u2014 ", "LONDON - "]
+
+
+def test_a_pronoun_never_takes_a_name_inside_the_quote(analyse):
+    text = ('Laura Finch lost her savings in the collapse. '
+            '"Peter Haines promised us the money was safe and he lied," she said.')
+    (q,) = _quotes(analyse, text)
+    assert q["speaker_text"] == "Laura Finch"
+
+
+def test_a_pronoun_takes_the_nearest_earlier_person_subject(analyse):
+    text = 'Asked whether he would run again, the governor smiled. "Ask me in January," he told CNN.'
+    (q,) = _quotes(analyse, text)
+    assert q["speaker_text"] == "the governor"
+
+
+def test_speaker_in_apposition_is_the_name(analyse):
+    (q,) = _quotes(analyse, 'The transport secretary, Owen Price, said: "The new timetable starts in May."')
+    assert q["speaker_text"] == "Owen Price"
+
+
+def test_speaker_after_an_inverted_verb(analyse):
+    (q,) = _quotes(analyse, '"What a day for this city!" exclaimed Mayor Carlos Mendes as the parade ended.')
+    assert "Carlos Mendes" in q["speaker_text"] and q["cue"] == "exclaimed"
+
+
+def test_a_quote_continuing_in_a_new_paragraph_keeps_the_speaker(analyse):
+    text = '"We will rebuild every house," the governor said.\n\n"Every family will have a roof before winter."'
+    found = _quotes(analyse, text)
+    assert [q["speaker_text"] for q in found] == ["the governor", "the governor"]
+
+
+def test_a_new_paragraph_after_other_narration_does_not_inherit_the_speaker(analyse):
+    text = ('"We will rebuild every house," the governor said. The storm destroyed 300 homes. '
+            'Roads stayed closed for a week.\n\n"Nobody came to help us for three days and nights."')
+    found = _quotes(analyse, text)
+    assert found[-1]["speaker_text"] is None
+
+
+@pytest.mark.parametrize(("text", "cue"), [
+    ('"Please do not close the library," Grace Adeyemi implored.', "implored"),
+    ('"This is the best result we have ever had!" gushed coach Harriet Lowe.', "gushed"),
+    ('"Get out of the building now!" shouted a firefighter.', "shouted"),
+    ('"Our plan is working and the figures prove it," the prime minister insisted.', "insisted"),
+    ('The senator tweeted: "I will vote against this bill on Friday."', "tweeted"),
+    ('Party chair Lionel Grant wrote: "We lost because we stopped listening."', "wrote"),
+])
+def test_speech_verbs_of_real_usage(analyse, text, cue):
+    (q,) = _quotes(analyse, text)
+    assert q["cue"] == cue and q["speaker_text"]
+
+
+def test_speech_cues_are_data(analyse):
+    cues = quotes.load_cues()
+    assert {"implore", "gush", "shout", "exclaim", "insist", "tweet", "write", "according to"} <= cues
+    doc, _ = analyse('"The water supply is safe again," according to the provincial health office.')
+    (q,) = quotes.extract(doc, cues - {"according to"})
+    assert q["cue"] is None
+
+
+def test_verb_forms_of_speech_and_decision_verbs():
+    from helpers import lexicons
+
+    forms = lexicons.verb_forms(["say", "query", "send", "warn"])
+    assert {"say", "says", "said", "queried", "queries", "sent", "warned"} <= forms
+    assert "according to" in lexicons.speech_cues() and "reject" in lexicons.decision_verbs()
+
+
+def test_a_pronoun_in_a_governed_clause_is_the_governing_subject(analyse):
+    text = ('The prime minister\'s office condemned what it called "a new violation of the truce" '
+            'and said it would complain to the UN.')
+    (q,) = _quotes(analyse, text)
+    assert q["speaker_text"] == "The prime minister's office" and q["kind"] == "partial"
+
+
+def test_a_governing_subject_inside_the_quote_does_not_count(analyse):
+    text = 'Laura Finch lost her savings. "The minister lied to all of us," she said.'
+    (q,) = _quotes(analyse, text)
+    assert q["speaker_text"] == "Laura Finch"
+
+
+def test_a_name_in_apposition_to_a_subject_is_a_referent(analyse):
+    text = ('The mayor met protesters outside City Hall. One of them, Rosa Kim, said the meeting changed '
+            'nothing. "He listened, but he promised nothing," she said.')
+    (q,) = _quotes(analyse, text)
+    assert q["speaker_text"] == "Rosa Kim"
+
+
+def test_a_statement_that_reads_is_a_speaker(analyse):
+    (q,) = _quotes(analyse, 'The statement read: "The company regrets the disruption and will pay."')
+    assert q["speaker_text"] == "The statement" and q["cue"] == "read"
+
+
+def test_an_agent_noun_is_a_last_resort_referent_for_he(analyse):
+    text = 'In a video posted late Saturday, the rapper apologised to fans. "I let you down and I am sorry," he said.'
+    (q,) = _quotes(analyse, text)
+    assert q["speaker_text"] == "the rapper"

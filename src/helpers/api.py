@@ -3,7 +3,7 @@
 ``analyse`` and ``analyse_many`` clean each text as ``newsdesk run`` cleans a ``.txt`` file,
 analyse it with the same pipeline (:mod:`helpers.analysis`), resolve canonical entities across
 the texts given (:class:`helpers.extract.Assembly`) and return the rows of ``documents``,
-``mentions``, ``entities``, ``dates``, ``quotes``, ``events`` and ``cooccurrence`` with the
+``mentions``, ``entities``, ``dates``, ``quotes``, ``events``, ``cooccurrence`` and ``entity_merges`` with the
 tables' columns. Character offsets point into each text *as given*: cleaning may change
 characters (curly quotes, spaces, boilerplate lines), so offsets are mapped back through an
 alignment of the cleaned text with the original.
@@ -29,7 +29,7 @@ OFFSETS = {"mentions": [("start_char", "end_char")], "dates": [("start_char", "e
 
 def analyse(text: str, published=None, *, options: Options | None = None) -> dict[str, pd.DataFrame]:
     """Analyse one news text: ``{"documents", "mentions", "entities", "dates", "quotes",
-    "events", "cooccurrence"}`` → DataFrames with the tables' columns.
+    "events", "cooccurrence", "entity_merges"}`` → DataFrames with the tables' columns.
 
     ``published`` (a date, datetime or date string) anchors relative dates ("last Friday");
     without it they stay unresolved. The ``documents`` row carries the cleaned text; offsets in

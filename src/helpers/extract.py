@@ -29,7 +29,7 @@ from .vocab import NAMED_LABELS
 
 __all__ = ["Options", "extract_corpus", "load_tables", "parse_one", "top_actors", "busiest_document"]
 
-TABLES = ("mentions", "entities", "dates", "quotes", "events", "cooccurrence")
+TABLES = ("mentions", "entities", "dates", "quotes", "events", "cooccurrence", "entity_merges")
 # Rows written document by document; events are grouped across documents first (small rows).
 STREAMED_TABLES = ("mentions", "dates", "quotes")
 CHUNK = 256  # documents per cache commit and per Parquet row group
@@ -214,9 +214,9 @@ class Assembly:
 
     def corpus_tables(self, event_rows: list[dict]) -> dict[str, list[dict]]:
         """The tables that need the whole corpus: events grouped into reports of one event
-        (:func:`helpers.events.group_reports`), entities and co-occurrence."""
+        (:func:`helpers.events.group_reports`), entities, co-occurrence and the merges made."""
         return {"events": events.group_reports(event_rows), "entities": self.entity_rows(),
-                "cooccurrence": self.cooccurrence_rows()}
+                "cooccurrence": self.cooccurrence_rows(), "entity_merges": self.resolver.merges}
 
     def entity_rows(self) -> list[dict]:
         """One row per canonical entity, most mentioned first."""
@@ -252,7 +252,8 @@ def quote_row(doc_id: str, q: dict, mentions: list[dict]) -> dict:
     return {"doc_id": doc_id, "speaker_text": q["speaker_text"],
             "speaker_entity_id": speaker["entity_id"] if speaker else None,
             "speaker_start": q["speaker_start"], "speaker_end": q["speaker_end"],
-            "cue": q["cue"], "quote": q["quote"], "start_char": q["start_char"], "end_char": q["end_char"]}
+            "cue": q["cue"], "quote": q["quote"], "start_char": q["start_char"], "end_char": q["end_char"],
+            "kind": q.get("kind")}
 
 
 def display_name(forms: Counter) -> str:

@@ -21,9 +21,20 @@ EVENT_CONTEXT = "event_context.csv"
 ACTOR_TYPES = "actor_types.csv"
 NOT_ACTORS = "not_actors.txt"
 DEMONYMS = "demonyms.csv"
-# Irregular past forms of speech verbs; regular ones are derived (say → says, warned, ...).
+DECISION_VERBS = "decision_verbs.txt"
+SCARE_QUOTE_MARKERS = "scare_quote_markers.txt"
+PERSON_NOUNS = "person_nouns.txt"
+GENDERED_TITLES = "gendered_titles.csv"
+CONTRADICTING_WORDS = "contradicting_words.txt"
+INSTITUTION_WORDS = "institution_words.txt"
+# Irregular forms of speech and decision verbs, and doubled consonants; regular ones are
+# derived (say → says, warned, ...).
 IRREGULAR_FORMS = {"say": ["said"], "tell": ["told"], "write": ["wrote", "written"],
-                   "speak": ["spoke"], "swear": ["swore"], "give": ["gave"], "hold": ["held"]}
+                   "speak": ["spoke", "spoken"], "swear": ["swore", "sworn"], "give": ["gave"],
+                   "hold": ["held"], "send": ["sent"], "withdraw": ["withdrew", "withdrawn"],
+                   "freeze": ["froze", "frozen"], "seek": ["sought"], "strike": ["struck"],
+                   "admit": ["admitted"], "quip": ["quipped"], "snap": ["snapped"], "beg": ["begged"],
+                   "plead": ["pled"], "ban": ["banned"], "veto": ["vetoes"], "read": ["read"]}
 
 
 def path(name: str | Path, folder: Path | None = None) -> Path:
@@ -55,8 +66,18 @@ def speech_cues(folder: Path | None = None) -> frozenset[str]:
 def speech_forms(folder: Path | None = None) -> frozenset[str]:
     """Inflected forms of the speech verbs ("said", "warns", "warned"), for runs without a
     lemmatizer."""
+    return verb_forms(speech_cues(folder))
+
+
+def decision_verbs(folder: Path | None = None) -> frozenset[str]:
+    """Lemmas of verbs of decision ("reject", "impose", ...) from ``decision_verbs.txt``."""
+    return frozenset(word.lower() for word in words(DECISION_VERBS, folder))
+
+
+def verb_forms(lemmas) -> frozenset[str]:
+    """Inflected forms of verb lemmas ("warn" → warn, warns, warned), irregular ones included."""
     forms = set()
-    for lemma in speech_cues(folder):
+    for lemma in lemmas:
         stem = lemma[:-1] if lemma.endswith("e") else lemma
         past = stem[:-1] + "ied" if lemma.endswith("y") and lemma[-2:-1] not in "aeiou" else stem + "ed"
         sibilant = lemma.endswith(("s", "sh", "ch"))
