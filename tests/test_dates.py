@@ -160,12 +160,15 @@ MID_SEPTEMBER = dt.date(2026, 9, 15)
 
 
 @pytest.mark.parametrize("text, start, end, precision", [
-    ("the spring", dt.date(2026, 3, 1), dt.date(2026, 5, 31), "month"),
-    ("last spring", dt.date(2025, 3, 1), dt.date(2025, 5, 31), "month"),
-    ("the spring of 2025", dt.date(2025, 3, 1), dt.date(2025, 5, 31), "month"),
-    ("winter", dt.date(2025, 12, 1), dt.date(2026, 2, 28), "month"),
-    ("the start of August", dt.date(2026, 8, 1), dt.date(2026, 8, 3), "month"),
-    ("the end of the month", dt.date(2026, 9, 28), dt.date(2026, 9, 30), "month"),
+    # Seasons have their own precision (TimeML values 2026-SP, 2025-WI).
+    ("the spring", dt.date(2026, 3, 1), dt.date(2026, 5, 31), "season"),
+    # "last spring" is the latest spring over by publication: this year's, by September.
+    ("last spring", dt.date(2026, 3, 1), dt.date(2026, 5, 31), "season"),
+    ("the spring of 2025", dt.date(2025, 3, 1), dt.date(2025, 5, 31), "season"),
+    ("winter", dt.date(2025, 12, 1), dt.date(2026, 2, 28), "season"),
+    # "the start of" is TimeML's mod START, the same part as "early" (days 1-10 of a month).
+    ("the start of August", dt.date(2026, 8, 1), dt.date(2026, 8, 10), "month"),
+    ("the end of the month", dt.date(2026, 9, 21), dt.date(2026, 9, 30), "month"),
     ("between Aug. 17 and Sept. 7", dt.date(2026, 8, 17), dt.date(2026, 9, 7), "day"),
     ("Sunday and Monday", dt.date(2026, 9, 13), dt.date(2026, 9, 14), "day"),
     ("the next two weeks", dt.date(2026, 9, 15), dt.date(2026, 9, 29), "week"),

@@ -17,7 +17,7 @@ import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from itertools import combinations
 from pathlib import Path
 
@@ -77,17 +77,7 @@ class Extractor:
         """
         text = doc.text if text is None else text
         mentions = entities.doc_mentions(doc, self.gazetteer.metonymy, text)
-        date_records = []
-        for mention in mentions:
-            if mention["label"] != "DATE":
-                continue
-            ent = doc.char_span(mention["start_char"], mention["end_char"])
-            found = dates.resolve(ent.text, published, future=dates.future_context(ent))
-            date_records.append({
-                "start_char": ent.start_char, "end_char": ent.end_char, "text": ent.text,
-                "start_date": found.start if found else None,
-                "end_date": found.end if found else None,
-                "precision": found.precision if found else None, "anchor": published})
+        date_records = [asdict(d) for d in dates.extract(doc, published)]
         found_quotes = quotes.extract(doc, self.cues, text) if self.options.quotes else []
         found_events = (events.extract(doc, mentions, date_records, self.triggers)
                         if self.options.events else [])
