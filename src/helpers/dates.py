@@ -35,7 +35,8 @@ SEASONS = {"spring": "SP", "summer": "SU", "autumn": "FA", "fall": "FA", "winter
 SEASON_START = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}  # first month, northern hemisphere
 PARTS_OF_DAY = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI",
                 "overnight": "NI", "tonight": "NI"}
-ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4,
+            "last": 4, "final": 4}
 SMALL = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
          "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
          "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
@@ -228,7 +229,8 @@ SEASON = "(?:" + "|".join(SEASONS) + ")"
 UNIT = "(?:" + "|".join(UNITS) + ")"
 RELATIVE = r"(?:last|this|next|past|previous|coming|current|latest)"
 PART = r"(?:(?:early|mid|late)[- ]?|(?:the )?(?:start|beginning|middle|end) of (?:the )?)"
-APPROX = "(?:" + "|".join(sorted(APPROX_MODS, key=len, reverse=True)) + ") "
+# "over" is a modifier before a number ("over 72 hours"), a preposition before "the".
+APPROX = "(?:" + "|".join(sorted(APPROX_MODS, key=len, reverse=True)) + ") (?!the )"
 YEAR = r"(?:1[6-9]\d\d|20\d\d)"
 
 
@@ -559,8 +561,8 @@ def _season_value(ctx: Context, code: str, which: str | None) -> str:
     a, step, which = ctx.anchor, _step(which), _words(which)
     ranges = {y: calendar_range(f"{y}-{code}") for y in (a.year - 2, a.year - 1, a.year, a.year + 1)}
     if which == "this":
-        # This winter in January is the one that began in December.
-        year = a.year - 1 if code == "WI" and a.month < 3 else a.year
+        # "This winter" from January to spring is the one that began in December.
+        year = a.year - 1 if code == "WI" and a.month <= 6 else a.year
     elif step < 0:
         year = max(y for y, r in ranges.items() if r.end < a)
     elif step > 0:
@@ -584,13 +586,15 @@ def season(m, ctx):
     return Timex("DATE", value, _part_mod(m.group("part")))
 
 
-QUARTER = r"(?P<ordinal>first|second|third|fourth|1st|2nd|3rd|4th)[- ](?P<fiscal>fiscal[- ])?quarter|Q(?P<q>[1-4])"
+QUARTER = r"(?P<ordinal>first|second|third|fourth|1st|2nd|3rd|4th|last|final)[- ](?P<fiscal>fiscal[- ])?quarter|Q(?P<q>[1-4])"
 
 
 @_rule(rf"(?:the )?(?:{QUARTER})(?:,? (?:of )?(?:(?P<fy>fiscal (?:year )?|FY ?)?(?P<year>{YEAR}|'\d\d)))?")
 def quarter(m, ctx):
     """ "the third quarter", "Q1 2024", "the fourth quarter of fiscal 2025" (fiscal: ``FY2025-Q4``)."""
     q = ORDINALS[m.group("ordinal").lower()] if m.group("ordinal") else int(m.group("q"))
+    if m.group("ordinal") and m.group("ordinal").lower() in {"last", "final"} and not m.group("year"):
+        return None  # "the last quarter" is the one before the current (relative_unit)
     fiscal = bool(m.group("fiscal") or m.group("fy"))
     if m.group("year"):
         year = int(m.group("year").lstrip("'"))
@@ -601,11 +605,22 @@ def quarter(m, ctx):
         a = ctx.anchor
         current = (a.month - 1) // 3 + 1
         # A quarter without a year: the latest one reported (past), or the next one to come.
-        if ctx.tense == "future":
+        if ctx.tense != "past":
             year = a.year if q >= current else a.year + 1
         else:
             year = a.year if q <= current else a.year - 1
     return Timex("DATE", f"{'FY' if fiscal else ''}{year}-Q{q}")
+
+
+@_rule(rf"(?:the )?(?P<half>first|second) half of (?:(?P<year>{YEAR})|(?:the |(?P<which>last|this|next) )year)")
+def half_year(m, ctx):
+    """ "the second half of the year", "the first half of 2025": ``2025-H1``."""
+    half = 1 if m.group("half").lower() == "first" else 2
+    if m.group("year"):
+        return Timex("DATE", f"{m.group('year')}-H{half}")
+    if ctx.anchor is None:
+        return Timex("DATE", f"XXXX-H{half}")
+    return Timex("DATE", f"{ctx.anchor.year + _step(m.group('which'))}-H{half}")
 
 
 @_rule(rf"(?:(?P<fy>fiscal (?:year )?|FY ?)(?P<year>{YEAR}|'?\d\d)|(?:the )?(?P<which>last|this|next|current|previous) fiscal year)")
@@ -656,6 +671,9 @@ def _duration_value(count: float | None, unit: str) -> str:
         amount = "X"
     else:
         amount = count * UNIT_SIZE.get(unit, 1)
+        if code == "TH" and not float(amount).is_integer() and float(amount * 60).is_integer():
+            hours, minutes = divmod(int(amount * 60), 60)
+            return f"PT{hours}H{minutes}M" if hours else f"PT{minutes}M"
         if not float(amount).is_integer():
             if code.startswith("T") or code == "D":  # 1.5 days → 36 hours; 1.5 hours → 90 minutes
                 smaller = {"D": ("TH", 24), "TH": ("TM", 60), "TM": ("TS", 60)}[code]
@@ -719,9 +737,10 @@ def period(m, ctx):
     return Timex(found.type, found.value, _approx(m.group("approx")), found.span)
 
 
-@_rule(rf"(?:(?P<approx>{APPROX}))?(?P<count>{NUMBER}|a half|half an?)[- ](?P<unit>{UNIT})s?(?P<long>-long)?"
-       rf"|(?:(?P<approx2>{APPROX}))?(?P<count2>\d+|an?|one) and a half (?P<unit2>{UNIT})s?"
-       rf"|(?:(?P<approx3>{APPROX}))?(?P<count3>\d+|an?|one) (?P<unit3>{UNIT})s? and a half")
+@_rule(rf"(?:(?P<approx2>{APPROX}))?(?P<count2>\d+|an?|one) and a half (?P<unit2>{UNIT})s?"
+       rf"|(?:(?P<approx3>{APPROX}))?(?P<count3>\d+|an?|one) (?P<unit3>{UNIT})s? and a half"
+       rf"|(?:(?P<approx>{APPROX}))?(?P<count>{NUMBER}|a half|half an?)[- ](?:(?:straight|consecutive|full|whole|more) )?"
+       rf"(?P<unit>{UNIT})s?(?P<long>-long)?")
 def duration(m, ctx):
     """ "three weeks", "a decade", "more than 72 hours", "two-year", "18 months", "a day and a half"."""
     if m.group("count2") or m.group("count3"):
@@ -870,7 +889,7 @@ def _dateparser(text: str, anchor: dt.date, future: bool) -> Resolved | None:
 
 # --- tense ------------------------------------------------------------------------------------------
 
-FUTURE_AUX = {"will", "shall", "'ll", "wo"}
+FUTURE_AUX = {"will", "shall", "'ll", "wo", "would"}  # "would": the future seen from a past report
 FUTURE_WORDS = {"upcoming", "scheduled", "planned", "expected", "due", "next", "coming", "set",
                 "plan", "plans", "expect", "expects", "schedule", "slated", "intend", "intends"}
 
@@ -930,7 +949,7 @@ def _plausible(text: str, start: int, end: int, rule: str) -> bool:
     """Whether a match in running text is a time expression and not a look-alike."""
     match = text[start:end]
     after, before = text[end:end + 12], text[max(start - 12, 0):start]
-    if rule in {"duration", "ago", "period"} and AGE.match(after):
+    if rule in {"duration", "ago", "period", "vague_duration"} and AGE.match(after):
         return False  # "a 52-year-old man", "two years old"
     if rule == "duration" and re.search(r"-(?:year|month|week|day)$", match, re.IGNORECASE) and re.match(r"-old", after):
         return False
@@ -958,6 +977,8 @@ def _plausible(text: str, start: int, end: int, rule: str) -> bool:
         return False  # bare "fall" and "spring" are mostly the verb and the noun
     if rule == "duration" and re.search(r"\bseconds?$", match, re.IGNORECASE) and not re.match(r"\d", match):
         return False  # "a second attack"
+    if rule == "vague_duration" and re.search(r"\d\s+$", before):
+        return False  # "30 years" that a longer rule turned down (an age)
     if rule == "weekday_plural" and not re.search(r"\b(?:on|every|at)\s+$", before, re.IGNORECASE):
         return False
     return True
@@ -992,7 +1013,7 @@ def _model_spans(doc, taken: list[tuple[int, int, str]]) -> list[tuple[int, int]
             continue
         words = ent.text
         if not TIME_WORDS.search(words) or re.fullmatch(r"[\d\s.,-]+", words) or AGE.search(doc.text[end:end + 12]) \
-                or re.search(r"\bold\b|-old\b", words, re.IGNORECASE):
+                or re.search(r"\bold\b|-old\b|^full-year$", words, re.IGNORECASE):
             continue  # "six-year-old", "a man, 52"
         if words.endswith("'s"):
             end -= 2
