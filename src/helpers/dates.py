@@ -387,7 +387,8 @@ def _weekday_value(ctx: Context, weekday: int, which: str | None) -> str:
     if step > 0:  # the first one strictly after publication
         return (anchor + ((weekday - anchor.weekday() - 1) % 7 + 1) * DAY).isoformat()
     candidates = [monday + (weekday + 7 * k) * DAY for k in (-1, 0, 1)]
-    return _nearest(candidates, anchor, _direction(ctx)).isoformat()
+    # News names a bare weekday mostly for what has happened: only the future tense looks ahead.
+    return _nearest(candidates, anchor, 1 if ctx.tense == "future" else -1).isoformat()
 
 
 @_rule(rf"(?:(?P<approx>{APPROX}))?(?:(?P<clock>{TIME_OF_DAY})(?:,?\s+(?:on\s+)?(?:(?P<weekday>{WEEKDAY})|(?P<dayword>today|yesterday|tomorrow)))?"
@@ -411,7 +412,7 @@ def clock_time(m, ctx):
     return Timex("TIME", day + clock, _approx(m.group("approx")))
 
 
-@_rule(rf"(?P<day>{DAY_WORDS})(?:\s+(?P<part>morning|afternoon|evening|night))?"
+@_rule(rf"(?:(?P<early>early|late|earlier|later) )?(?P<day>{DAY_WORDS})(?:\s+(?P<part>morning|afternoon|evening|night))?"
        r"|(?P<last>last night)|(?P<this>this) (?P<part2>morning|afternoon|evening)")
 def day_word(m, ctx):
     """ "yesterday" (DATE), "tonight", "last night", "this morning", "yesterday afternoon" (TIME)."""
@@ -424,7 +425,8 @@ def day_word(m, ctx):
     return Timex("TIME", f"{day}T{part}") if part else Timex("DATE", day)
 
 
-@_rule(rf"(?:(?P<which>last|this|next|past|coming) )?(?P<weekday>{WEEKDAY})(?: (?P<part>morning|afternoon|evening|night))?"
+@_rule(rf"(?:(?P<early>early|late|earlier|later) )?(?:(?P<which>last|this|next|past|coming) )?(?P<weekday>{WEEKDAY})"
+       r"(?: (?P<part>morning|afternoon|evening|night))?"
        rf"(?:,? (?P<month>{MONTH}) (?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:,? (?P<year>{YEAR}))?"
        rf"|,? (?P<day2>\d{{1,2}})(?:st|nd|rd|th)? (?P<month2>{MONTH})(?:,? (?P<year2>{YEAR}))?)?")
 def weekday(m, ctx):
@@ -478,6 +480,8 @@ def relative_unit(m, ctx):
         year, month = _shift_month(a.year, a.month, step)
         return Timex("DATE", f"{year}-{month:02d}", mod)
     if unit == "quarter":
+        if which == "latest":
+            step = -1  # "the latest quarter": the last one reported, before the current
         year, month = _shift_month(a.year, a.month, 3 * step)
         return Timex("DATE", f"{year}-Q{(month - 1) // 3 + 1}", mod)
     if unit == "decade":
@@ -485,6 +489,29 @@ def relative_unit(m, ctx):
     if unit == "century":
         return Timex("DATE", str(a.year // 100 + step), mod)
     return Timex("DATE", str(a.year + step), mod)
+
+
+@_rule(r"the quarter")
+def the_quarter(m, ctx):
+    """ "the quarter" in a report: the latest quarter completed (the current one in a future sentence)."""
+    if ctx.anchor is None:
+        return Timex("DATE", "XXXX-QX")
+    year, month = _shift_month(ctx.anchor.year, ctx.anchor.month, 0 if ctx.tense == "future" else -3)
+    return Timex("DATE", f"{year}-Q{(month - 1) // 3 + 1}")
+
+
+@_rule(r"(?:the )?(?P<n>\d{1,2})(?:st|nd|rd|th) century")
+def ordinal_century(m, ctx):
+    """ "the 20th century": ``19`` (the hundreds of years 1900-1999)."""
+    return Timex("DATE", f"{int(m.group('n')) - 1:02d}")
+
+
+@_rule(rf"the (?:(?P<full>full|current|calendar) )?year(?: (?P<year>{YEAR}))?")
+def the_year(m, ctx):
+    """ "the year", "the full year" (publication's year), "the year 2000"."""
+    if m.group("year"):
+        return Timex("DATE", m.group("year"))
+    return Timex("DATE", str(ctx.anchor.year) if ctx.anchor else "XXXX")
 
 
 @_rule(rf"(?P<part>{PART})(?:the )?(?P<unit>week|month|year)")
@@ -510,7 +537,7 @@ def earlier_this(m, ctx):
     return Timex("DATE", value, "START" if earlier else "END", span)
 
 
-@_rule(r"(?:the |over the )?weekend")
+@_rule(r"(?:the )?weekend")
 def weekend(m, ctx):
     """ "the weekend": the one just gone in a past-tense story, else the coming one."""
     if ctx.anchor is None:
@@ -542,11 +569,16 @@ def _month_value(ctx: Context, month: int, which: str | None) -> str:
     return f"{year}-{month:02d}"
 
 
-@_rule(rf"(?P<part>{PART})?(?:(?P<which>last|this|next|past|coming) )?(?P<month>{MONTH})(?:,? (?:of )?(?P<year>{YEAR}))?")
+@_rule(rf"(?P<part>{PART})?(?:(?P<which>last|this|next|past|coming) )?(?P<month>{MONTH})"
+       rf"(?:,? (?:of )?(?P<year>{YEAR})| (?P<which_year>last|this|next) year)?")
 def month(m, ctx):
-    """ "October", "early October", "last June", "October 2025", "the end of August"."""
+    """ "October", "early October", "last June", "October 2025", "June last year", "the end of August"."""
     month_number = MONTHS[m.group("month").lower().rstrip(".")]
-    if m.group("year"):
+    if m.group("which_year"):
+        if ctx.anchor is None:
+            return Timex("DATE", f"XXXX-{month_number:02d}", _part_mod(m.group("part")))
+        value = f"{ctx.anchor.year + _step(m.group('which_year'))}-{month_number:02d}"
+    elif m.group("year"):
         value = f"{m.group('year')}-{month_number:02d}"
     else:
         value = _month_value(ctx, month_number, m.group("which"))
@@ -589,7 +621,7 @@ def season(m, ctx):
 QUARTER = r"(?P<ordinal>first|second|third|fourth|1st|2nd|3rd|4th|last|final)[- ](?P<fiscal>fiscal[- ])?quarter|Q(?P<q>[1-4])"
 
 
-@_rule(rf"(?:the )?(?:{QUARTER})(?:,? (?:of )?(?:(?P<fy>fiscal (?:year )?|FY ?)?(?P<year>{YEAR}|'\d\d)))?")
+@_rule(rf"(?:the (?!\w+-quarter))?(?:{QUARTER})(?:,? (?:of )?(?:(?P<fy>fiscal (?:year )?|FY ?)?(?P<year>{YEAR}|'\d\d)))?")
 def quarter(m, ctx):
     """ "the third quarter", "Q1 2024", "the fourth quarter of fiscal 2025" (fiscal: ``FY2025-Q4``)."""
     q = ORDINALS[m.group("ordinal").lower()] if m.group("ordinal") else int(m.group("q"))
@@ -605,7 +637,7 @@ def quarter(m, ctx):
         a = ctx.anchor
         current = (a.month - 1) // 3 + 1
         # A quarter without a year: the latest one reported (past), or the next one to come.
-        if ctx.tense != "past":
+        if ctx.tense == "future":
             year = a.year if q >= current else a.year + 1
         else:
             year = a.year if q <= current else a.year - 1
@@ -739,7 +771,7 @@ def period(m, ctx):
 
 @_rule(rf"(?:(?P<approx2>{APPROX}))?(?P<count2>\d+|an?|one) and a half (?P<unit2>{UNIT})s?"
        rf"|(?:(?P<approx3>{APPROX}))?(?P<count3>\d+|an?|one) (?P<unit3>{UNIT})s? and a half"
-       rf"|(?:(?P<approx>{APPROX}))?(?P<count>{NUMBER}|a half|half an?)[- ](?:(?:straight|consecutive|full|whole|more) )?"
+       rf"|(?:(?P<approx>{APPROX}))?(?:the (?=\w+ ))?(?P<count>{NUMBER}|a half|half an?)[- ](?:(?:straight|consecutive|full|whole|more) )?"
        rf"(?P<unit>{UNIT})s?(?P<long>-long)?")
 def duration(m, ctx):
     """ "three weeks", "a decade", "more than 72 hours", "two-year", "18 months", "a day and a half"."""
@@ -814,9 +846,9 @@ def weekday_plural(m, ctx):
 REFERENCES = {"now": "PRESENT_REF", "right now": "PRESENT_REF", "currently": "PRESENT_REF",
               "at present": "PRESENT_REF", "the present": "PRESENT_REF", "nowadays": "PRESENT_REF",
               "these days": "PRESENT_REF", "recently": "PAST_REF", "lately": "PAST_REF",
-              "the past": "PAST_REF", "in the past": "PAST_REF", "previously": "PAST_REF",
-              "formerly": "PAST_REF", "the future": "FUTURE_REF", "soon": "FUTURE_REF",
-              "shortly": "FUTURE_REF", "in the future": "FUTURE_REF"}
+              "the past": "PAST_REF", "in the past": "PAST_REF", "the future": "FUTURE_REF",
+              "in the future": "FUTURE_REF"}
+# Not here: "previously", "formerly", "soon", "shortly": TimeML corpora rarely mark them.
 
 
 @_rule("|".join(sorted((k for k in REFERENCES if not k.startswith("in ")), key=len, reverse=True)))
@@ -890,7 +922,7 @@ def _dateparser(text: str, anchor: dt.date, future: bool) -> Resolved | None:
 # --- tense ------------------------------------------------------------------------------------------
 
 FUTURE_AUX = {"will", "shall", "'ll", "wo", "would"}  # "would": the future seen from a past report
-FUTURE_WORDS = {"upcoming", "scheduled", "planned", "expected", "due", "next", "coming", "set",
+FUTURE_WORDS = {"upcoming", "scheduled", "planned", "expected", "due", "next", "coming", "set", "forecast",
                 "plan", "plans", "expect", "expects", "schedule", "slated", "intend", "intends"}
 
 
@@ -912,7 +944,7 @@ def tense(span) -> str:
     if head.lower_ in FUTURE_WORDS or any(c.lower_ in FUTURE_WORDS for c in head.children):
         return "future"
     if verb is None:
-        return "past"
+        return "present"  # no verb to go by ("payable Nov. 17"): the nearest reading
     auxiliaries = [c for c in verb.children if c.dep_ in {"aux", "auxpass"}]
     if {c.lower_ for c in auxiliaries} & FUTURE_AUX or verb.lower_ in FUTURE_WORDS \
             or any(c.lower_ in FUTURE_WORDS for c in verb.children):
@@ -977,6 +1009,11 @@ def _plausible(text: str, start: int, end: int, rule: str) -> bool:
         return False  # bare "fall" and "spring" are mostly the verb and the noun
     if rule == "duration" and re.search(r"\bseconds?$", match, re.IGNORECASE) and not re.match(r"\d", match):
         return False  # "a second attack"
+    if rule == "frequency_word" and match.lower() in {"quarterly", "annual", "yearly", "monthly"} \
+            and re.match(r"\s+[a-z]", after) and not re.match(r"\s+(?:and|or|to|in|at|on|by|for|since|until|as|with)\b", after):
+        return False  # "quarterly earnings", "annual report": adjectives, not recurring times
+    if rule == "month" and re.fullmatch(r"[A-Za-z]{3}", match):
+        return False  # "Jan Kavan", "Dec" without its period or a day
     if rule == "vague_duration" and re.search(r"\d\s+$", before):
         return False  # "30 years" that a longer rule turned down (an age)
     if rule == "weekday_plural" and not re.search(r"\b(?:on|every|at)\s+$", before, re.IGNORECASE):
