@@ -639,8 +639,8 @@ def quarter(m, ctx):
         # A quarter without a year: the latest one reported (past), or the next one to come.
         if ctx.tense == "future":
             year = a.year if q >= current else a.year + 1
-        else:
-            year = a.year if q <= current else a.year - 1
+        else:  # a quarter reported on is over: the current one only in a future sentence
+            year = a.year if q < current else a.year - 1
     return Timex("DATE", f"{'FY' if fiscal else ''}{year}-Q{q}")
 
 
@@ -860,15 +860,22 @@ def reference(m, ctx):
     return Timex("DATE", value)
 
 
-def value_of(text: str, ctx: Context) -> Timex | None:
-    """The first rule (in ``RULES`` order) whose pattern matches the whole ``text``, with its value."""
+def match_rule(text: str, ctx: Context) -> tuple[Rule, Timex] | None:
+    """The first rule (in ``RULES`` order) whose pattern matches the whole ``text`` and that can
+    value it, with that value; ``None`` when no rule can."""
     text = " ".join(text.replace("\u2019", "'").replace("\u2013", "-").replace("\u2011", "-").split())
     for rule in RULES:
         if m := rule.pattern.fullmatch(text):
             found = rule.value(m, ctx)
             if found is not None:
-                return found
+                return rule, found
     return None
+
+
+def value_of(text: str, ctx: Context) -> Timex | None:
+    """The TIMEX3 reading of a whole expression (see :func:`match_rule`), or ``None``."""
+    found = match_rule(text, ctx)
+    return found[1] if found else None
 
 
 # --- text → calendar range (the old entry point, kept for callers and tests) -------------------
@@ -1074,6 +1081,8 @@ def extract(doc, published: dt.date | None, day_first: bool | None = None) -> li
     for start, end in sorted(spans):
         words = text[start:end]
         span = doc.char_span(start, end, alignment_mode="expand")
+        if span is not None and len(span) == 1 and span[0].dep_ == "nummod" and span[0].like_num:
+            continue  # "2000 fans": a number counting something, not a year
         lean = tense(span) if span is not None and len(span) else "past"
         found = value_of(words, Context(published, lean, day_first))
         if found is None:
