@@ -309,11 +309,15 @@ def test_past_tense_keeps_underspecified_dates_in_the_past(analyse):
 
 def test_fiscal_and_calendar_quarters(analyse):
     found = _mentions(analyse, "Profit rose in the third quarter of fiscal 2025 and fell in Q1 2024; "
-                               "the company reported a loss for the fourth quarter.")
+                               "the company reported a loss for the third quarter.")
     assert found["the third quarter of fiscal 2025"]["value"] == "FY2025-Q3"
     assert found["Q1 2024"]["value"] == "2024-Q1"
     assert (found["Q1 2024"]["start_date"], found["Q1 2024"]["end_date"]) == (D(2024, 1, 1), D(2024, 3, 31))
-    assert found["the fourth quarter"]["value"] == "2025-Q4"
+    assert found["the third quarter"]["value"] == "2026-Q3"
+    # Published in November, a bare "fourth quarter" is this year's; in a future sentence, a
+    # quarter already over is next year's.
+    assert _mentions(analyse, "Sales fell in the first quarter.")["the first quarter"]["value"] == "2026-Q1"
+    assert _mentions(analyse, "Sales will recover in the first quarter.")["the first quarter"]["value"] == "2027-Q1"
 
 
 def test_times_of_day_are_emitted(analyse):

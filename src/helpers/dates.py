@@ -639,8 +639,8 @@ def quarter(m, ctx):
         # A quarter without a year: the latest one reported (past), or the next one to come.
         if ctx.tense == "future":
             year = a.year if q >= current else a.year + 1
-        else:  # a quarter reported on is over: the current one only in a future sentence
-            year = a.year if q < current else a.year - 1
+        else:  # the current quarter or an earlier one of the year
+            year = a.year if q <= current else a.year - 1
     return Timex("DATE", f"{'FY' if fiscal else ''}{year}-Q{q}")
 
 
@@ -1067,6 +1067,14 @@ def _model_spans(doc, taken: list[tuple[int, int, str]]) -> list[tuple[int, int]
     return spans
 
 
+def _counts_something(token) -> bool:
+    """ "2000 fans", "1500 troops": a bare number before a plural noun, with no determiner ("the
+    1996 elections" is a year)."""
+    before = token.doc[token.i - 1] if token.i else None
+    return (token.like_num and token.dep_ == "nummod" and token.head.tag_ == "NNS"
+            and (before is None or before.tag_ not in {"DT", "PRP$", "POS"}))
+
+
 def extract(doc, published: dt.date | None, day_first: bool | None = None) -> list[DateMention]:
     """The time expressions of a parsed ``Doc``, valued against its publication date.
 
@@ -1081,7 +1089,7 @@ def extract(doc, published: dt.date | None, day_first: bool | None = None) -> li
     for start, end in sorted(spans):
         words = text[start:end]
         span = doc.char_span(start, end, alignment_mode="expand")
-        if span is not None and len(span) == 1 and span[0].dep_ == "nummod" and span[0].like_num:
+        if span is not None and len(span) == 1 and _counts_something(span[0]):
             continue  # "2000 fans": a number counting something, not a year
         lean = tense(span) if span is not None and len(span) else "past"
         found = value_of(words, Context(published, lean, day_first))
