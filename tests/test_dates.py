@@ -205,9 +205,10 @@ RULE_EXAMPLES = [
     ("weekend", "the weekend", "DATE", "2026-W47-WE"),
     ("month", "June last year", "DATE", "2025-06"),
     ("season", "the spring of 2024", "DATE", "2024-SP"),
-    ("quarter", "the third quarter of fiscal 2025", "DATE", "FY2025-Q3"),
+    ("quarter", "the third quarter of fiscal 2025", "DATE", "2025-Q3"),
     ("half_year", "the second half of the year", "DATE", "2026-H2"),
-    ("fiscal_year", "fiscal 2025", "DATE", "FY2025"),
+    ("fiscal_year", "fiscal 2025", "DATE", "2025"),
+    ("year_ago", "the year-ago quarter", "DATE", "2025"),
     ("year", "early 2020", "DATE", "2020"),
     ("spelled_out_year", "two thousand and eight", "DATE", "2008"),
     ("decade", "the '80s", "DATE", "198"),
@@ -249,7 +250,7 @@ def test_calendar_range_of_timex_values(value, mod, expected):
     assert (found.start, found.end, found.precision) == expected
 
 
-@pytest.mark.parametrize("value", ["P3D", "XXXX-WXX-5", "PRESENT_REF", "FY2025", "XXXX-10-17", None])
+@pytest.mark.parametrize("value", ["P3D", "XXXX-WXX-5", "PRESENT_REF", "XXXX-10-17", None])
 def test_durations_sets_and_open_values_have_no_calendar_range(value):
     assert dates.calendar_range(value) is None
 
@@ -310,7 +311,8 @@ def test_past_tense_keeps_underspecified_dates_in_the_past(analyse):
 def test_fiscal_and_calendar_quarters(analyse):
     found = _mentions(analyse, "Profit rose in the third quarter of fiscal 2025 and fell in Q1 2024; "
                                "the company reported a loss for the third quarter.")
-    assert found["the third quarter of fiscal 2025"]["value"] == "FY2025-Q3"
+    # Fiscal years are valued by the year they are named by, as TimeBank does.
+    assert found["the third quarter of fiscal 2025"]["value"] == "2025-Q3"
     assert found["Q1 2024"]["value"] == "2024-Q1"
     assert (found["Q1 2024"]["start_date"], found["Q1 2024"]["end_date"]) == (D(2024, 1, 1), D(2024, 3, 31))
     assert found["the third quarter"]["value"] == "2026-Q3"
@@ -318,6 +320,12 @@ def test_fiscal_and_calendar_quarters(analyse):
     # quarter already over is next year's.
     assert _mentions(analyse, "Sales fell in the first quarter.")["the first quarter"]["value"] == "2026-Q1"
     assert _mentions(analyse, "Sales will recover in the first quarter.")["the first quarter"]["value"] == "2027-Q1"
+
+
+def test_a_year_earlier_in_a_quarterly_report_is_the_same_quarter(analyse):
+    found = _mentions(analyse, "Profit rose to $4 million in the third quarter from $3 million a year earlier.")
+    assert found["a year earlier"]["value"] == "2025-Q3"
+    assert _mentions(analyse, "The plant opened a year earlier.")["a year earlier"]["value"] == "2025"
 
 
 def test_times_of_day_are_emitted(analyse):

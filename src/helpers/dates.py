@@ -19,7 +19,7 @@ import calendar
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 DAY = dt.timedelta(days=1)
@@ -621,18 +621,19 @@ def season(m, ctx):
 QUARTER = r"(?P<ordinal>first|second|third|fourth|1st|2nd|3rd|4th|last|final)[- ](?P<fiscal>fiscal[- ])?quarter|Q(?P<q>[1-4])"
 
 
-@_rule(rf"(?:the (?!\w+-quarter))?(?:{QUARTER})(?:,? (?:of )?(?:(?P<fy>fiscal (?:year )?|FY ?)?(?P<year>{YEAR}|'\d\d)))?")
+@_rule(rf"(?:the (?!\w+-quarter))?(?:(?P<year0>{YEAR}) )?(?:{QUARTER})(?:,? (?:of )?(?:(?P<fy>fiscal (?:year )?|FY ?)?(?P<year>{YEAR}|'\d\d)))?")
 def quarter(m, ctx):
-    """ "the third quarter", "Q1 2024", "the fourth quarter of fiscal 2025" (fiscal: ``FY2025-Q4``)."""
+    """ "the third quarter", "Q1 2024", "the 1988 second quarter", "the fourth quarter of fiscal 2025"."""
     q = ORDINALS[m.group("ordinal").lower()] if m.group("ordinal") else int(m.group("q"))
+    if m.group("year0"):
+        return Timex("DATE", f"{m.group('year0')}-Q{q}")
     if m.group("ordinal") and m.group("ordinal").lower() in {"last", "final"} and not m.group("year"):
         return None  # "the last quarter" is the one before the current (relative_unit)
-    fiscal = bool(m.group("fiscal") or m.group("fy"))
     if m.group("year"):
         year = int(m.group("year").lstrip("'"))
         year += 2000 if year < 50 else 1900 if year < 100 else 0
     elif ctx.anchor is None:
-        return Timex("DATE", f"{'FY' if fiscal else ''}XXXX-Q{q}")
+        return Timex("DATE", f"XXXX-Q{q}")
     else:
         a = ctx.anchor
         current = (a.month - 1) // 3 + 1
@@ -641,7 +642,7 @@ def quarter(m, ctx):
             year = a.year if q >= current else a.year + 1
         else:  # the current quarter or an earlier one of the year
             year = a.year if q <= current else a.year - 1
-    return Timex("DATE", f"{'FY' if fiscal else ''}{year}-Q{q}")
+    return Timex("DATE", f"{year}-Q{q}")
 
 
 @_rule(rf"(?:the )?(?P<half>first|second) half of (?:(?P<year>{YEAR})|(?:the |(?P<which>last|this|next) )year)")
@@ -657,15 +658,22 @@ def half_year(m, ctx):
 
 @_rule(rf"(?:(?P<fy>fiscal (?:year )?|FY ?)(?P<year>{YEAR}|'?\d\d)|(?:the )?(?P<which>last|this|next|current|previous) fiscal year)")
 def fiscal_year(m, ctx):
-    """ "fiscal 2025", "FY25", "the current fiscal year": ``FY2025`` (a company's own calendar: no range)."""
+    """ "fiscal 2025", "FY25", "the current fiscal year": valued as the year it is named by (``2025``),
+    as TimeBank does; its calendar range is that year's, which a company's fiscal calendar may shift."""
     if m.group("year"):
         year = int(m.group("year").lstrip("'"))
         year += 2000 if year < 50 else 1900 if year < 100 else 0
     elif ctx.anchor is None:
-        return Timex("DATE", "FYXXXX")
+        return Timex("DATE", "XXXX")
     else:
         year = ctx.anchor.year + _step(m.group("which"))
-    return Timex("DATE", f"FY{year}")
+    return Timex("DATE", str(year))
+
+
+@_rule(r"(?:the )?(?:comparable |corresponding )?year-(?:ago|earlier)(?: (?:(?:first|second|third|fourth) )?(?:quarter|period))?")
+def year_ago(m, ctx):
+    """ "the year-ago quarter", "year-earlier": a year before publication (see :func:`_a_year_before`)."""
+    return Timex("DATE", str(ctx.anchor.year - 1) if ctx.anchor else "XXXX")
 
 
 @_rule(rf"(?P<part>{PART})?(?P<year>{YEAR})")
@@ -1067,6 +1075,31 @@ def _model_spans(doc, taken: list[tuple[int, int, str]]) -> list[tuple[int, int]
     return spans
 
 
+A_YEAR_BEFORE = re.compile(r"(?:an?|one) year (?:ago|earlier)|(?:the )?(?:comparable |corresponding )?year-(?:ago|earlier).*"
+                           r"|last year", re.IGNORECASE)
+
+
+def _a_year_before(mentions: list[DateMention], text: str) -> list[DateMention]:
+    """ "Profit rose in the third quarter from $2 million a year earlier": in a report on a
+    quarter, "a year earlier" ("the year-ago quarter", "last year") is that quarter a year before.
+    The quarter is the latest one named in the 300 characters before (same sentence for "last year")."""
+    out: list[DateMention] = []
+    for mention in mentions:
+        if A_YEAR_BEFORE.fullmatch(mention.text):
+            reach = mention.start_char - 300
+            if mention.text.lower() == "last year":
+                reach = max(reach, text.rfind(".", 0, mention.start_char))
+            quarter = next((m for m in reversed(out) if m.start_char >= reach and m.value
+                            and re.fullmatch(r"\d{4}-Q\d", m.value)), None)
+            if quarter is not None:
+                value = f"{int(quarter.value[:4]) - 1}{quarter.value[4:]}"
+                found = calendar_range(value)
+                mention = replace(mention, value=value, start_date=found.start, end_date=found.end,
+                                  precision=found.precision)
+        out.append(mention)
+    return out
+
+
 def _counts_something(token) -> bool:
     """ "2000 fans", "1500 troops": a bare number before a plural noun, with no determiner ("the
     1996 elections" is a year)."""
@@ -1104,4 +1137,4 @@ def extract(doc, published: dt.date | None, day_first: bool | None = None) -> li
             precision=resolved.precision if resolved else None, anchor=published,
             range_start=bool(since and since.group(1).lower() in RANGE_START_WORDS),
             ambiguous=found.ambiguous))
-    return mentions
+    return _a_year_before(mentions, text)
