@@ -282,9 +282,15 @@ def _direction(ctx: Context) -> int:
     return {"past": -1, "future": 1}.get(ctx.tense, 0)
 
 
+# A past-tense sentence often governs a date still ahead ("extended the offer to Nov. 20", "set
+# Friday as the deadline"): dates up to this many days after publication stay in its year.
+PAST_SLACK = 60
+
+
 def _nearest(candidates: list[dt.date], anchor: dt.date, direction: int, slack: int = 0) -> dt.date:
     """Of candidate days, the latest on/before ``anchor`` (direction -1, with ``slack`` days of
-    grace after it), the first on/after it (+1), or the nearest either way (0, ties ahead)."""
+    grace after it), the first on/after it (+1, with ``slack`` days of grace before), or the
+    nearest either way (0, ties ahead)."""
     if direction < 0:
         return max(c for c in candidates if c <= anchor + slack * DAY)
     if direction > 0:
@@ -323,8 +329,8 @@ def numeric_date(m, ctx):
 
 
 def _month_day(ctx: Context, month: int, day: int, year: str | None) -> str | None:
-    """A month-day; without a year, the nearest such day in the tense's direction (a week of
-    slack in a past-tense story: a story dated the 2nd may speak of "Oct. 3" in the same breath)."""
+    """A month-day; without a year, the nearest such day in the tense's direction (up to
+    ``PAST_SLACK`` days ahead in a past-tense sentence, a week back in a future one)."""
     def make(y: int) -> dt.date | None:
         try:
             return dt.date(y, month, day)
@@ -339,7 +345,8 @@ def _month_day(ctx: Context, month: int, day: int, year: str | None) -> str | No
     candidates = [d for y in (ctx.anchor.year - 1, ctx.anchor.year, ctx.anchor.year + 1) if (d := make(y))]
     if not candidates:
         return None
-    return _nearest(candidates, ctx.anchor, _direction(ctx), slack=7).isoformat()
+    direction = _direction(ctx)
+    return _nearest(candidates, ctx.anchor, direction, slack=PAST_SLACK if direction < 0 else 7).isoformat()
 
 
 TIME_OF_DAY = (r"(?:(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)"
@@ -562,10 +569,14 @@ def _month_value(ctx: Context, month: int, which: str | None) -> str:
     elif step > 0:
         year = a.year if month > a.month else a.year + 1
     else:
-        candidates = [dt.date(y, month, 15) for y in (a.year - 1, a.year, a.year + 1)]
-        here = a.replace(day=15)
         direction = _direction(ctx)
-        year = _nearest(candidates, here, direction).year
+        if direction < 0:  # the month begun by publication, or up to PAST_SLACK days later
+            year = a.year if dt.date(a.year, month, 1) <= a + PAST_SLACK * DAY else a.year - 1
+        elif direction > 0:  # the month not yet over
+            year = a.year if _month_end(a.year, month) >= a else a.year + 1
+        else:
+            candidates = [dt.date(y, month, 15) for y in (a.year - 1, a.year, a.year + 1)]
+            year = _nearest(candidates, a.replace(day=15), 0).year
     return f"{year}-{month:02d}"
 
 
