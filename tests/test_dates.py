@@ -322,6 +322,8 @@ def test_fiscal_and_calendar_quarters(analyse):
     # quarter already over is next year's.
     assert _mentions(analyse, "Sales fell in the first quarter.")["the first quarter"]["value"] == "2026-Q1"
     assert _mentions(analyse, "Sales will recover in the first quarter.")["the first quarter"]["value"] == "2027-Q1"
+    # ... but the results of the quarter just over are still to come this year.
+    assert _mentions(analyse, "It will report third-quarter results.")["third-quarter"]["value"] == "2026-Q3"
 
 
 def test_a_year_earlier_in_a_quarterly_report_is_the_same_quarter(analyse):

@@ -632,12 +632,14 @@ def season(m, ctx):
 QUARTER = r"(?P<ordinal>first|second|third|fourth|1st|2nd|3rd|4th|last|final)[- ](?P<fiscal>fiscal[- ])?quarter|Q(?P<q>[1-4])"
 
 
-@_rule(rf"(?:the (?!\w+-quarter))?(?:(?P<year0>{YEAR}) )?(?:{QUARTER})(?:,? (?:of )?(?:(?P<fy>fiscal (?:year )?|FY ?)?(?P<year>{YEAR}|'\d\d)))?")
+@_rule(rf"(?:the (?!\w+-quarter))?(?:(?P<year0>{YEAR}) |(?P<which>this|last|next) year's )?(?:{QUARTER})(?:,? (?:of )?(?:(?P<fy>fiscal (?:year )?|FY ?)?(?P<year>{YEAR}|'\d\d)))?")
 def quarter(m, ctx):
     """ "the third quarter", "Q1 2024", "the 1988 second quarter", "the fourth quarter of fiscal 2025"."""
     q = ORDINALS[m.group("ordinal").lower()] if m.group("ordinal") else int(m.group("q"))
     if m.group("year0"):
         return Timex("DATE", f"{m.group('year0')}-Q{q}")
+    if m.group("which") and ctx.anchor is not None:
+        return Timex("DATE", f"{ctx.anchor.year + _step(m.group('which'))}-Q{q}")
     if m.group("ordinal") and m.group("ordinal").lower() in {"last", "final"} and not m.group("year"):
         return None  # "the last quarter" is the one before the current (relative_unit)
     if m.group("year"):
@@ -649,8 +651,8 @@ def quarter(m, ctx):
         a = ctx.anchor
         current = (a.month - 1) // 3 + 1
         # A quarter without a year: the latest one reported (past), or the next one to come.
-        if ctx.tense == "future":
-            year = a.year if q >= current else a.year + 1
+        if ctx.tense == "future":  # results of the quarter just over are still to come
+            year = a.year if q >= current - 1 else a.year + 1
         else:  # the current quarter or an earlier one of the year
             year = a.year if q <= current else a.year - 1
     return Timex("DATE", f"{year}-Q{q}")
@@ -1093,15 +1095,15 @@ A_YEAR_BEFORE = re.compile(r"(?:an?|one) year (?:ago|earlier)|(?:the )?(?:compar
 def _a_year_before(mentions: list[DateMention], text: str) -> list[DateMention]:
     """ "Profit rose in the third quarter from $2 million a year earlier": in a report on a
     quarter, "a year earlier" ("the year-ago quarter", "last year") is that quarter a year before.
-    The quarter is the latest one named in the 300 characters before (same sentence for "last year")."""
+    The quarter is the latest one named in the 1500 characters before (same sentence for "last year")."""
     out: list[DateMention] = []
     for mention in mentions:
         if A_YEAR_BEFORE.fullmatch(mention.text):
-            reach = mention.start_char - 300
+            reach = mention.start_char - 1500
             if mention.text.lower() == "last year":
                 reach = max(reach, text.rfind(".", 0, mention.start_char))
             quarter = next((m for m in reversed(out) if m.start_char >= reach and m.value
-                            and re.fullmatch(r"\d{4}-Q\d", m.value)), None)
+                            and re.fullmatch(r"\d{4}-Q\d", m.value) and not A_YEAR_BEFORE.fullmatch(m.text)), None)
             if quarter is not None:
                 value = f"{int(quarter.value[:4]) - 1}{quarter.value[4:]}"
                 found = calendar_range(value)
