@@ -181,12 +181,15 @@ def calendar_range(value: str | None, mod: str | None = None) -> Resolved | None
 
 NUMBER_WORD = ("(?:(?:" + "|".join(TENS) + r")(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|"
                + "|".join(sorted(SMALL, key=len, reverse=True)) + ")")
-NUMBER = rf"(?:\d+(?:\.\d+)?|{NUMBER_WORD}|a couple of|couple of|a few|several|many|a dozen|dozens of|a number of|hundreds of|thousands of)"
+NUMBER = (rf"(?:\d+ 1/2|\d+(?:\.\d+)?|{NUMBER_WORD}|a couple of|couple of|a few|few|several|many|a dozen|dozens of|"
+          r"a number of|hundreds of|thousands of)")
 
 
 def number(text: str) -> float | None:
     """ "three" → 3, "twenty-four" → 24, "12" → 12, "a" → 1; vague words ("several") → None."""
     text = text.lower().strip()
+    if m := re.fullmatch(r"(\d+) 1/2", text):
+        return int(m.group(1)) + 0.5
     if re.fullmatch(r"\d+(?:\.\d+)?", text):
         value = float(text)
         return int(value) if value.is_integer() else value
@@ -232,6 +235,10 @@ PART = r"(?:(?:early|mid|late)[- ]?|(?:the )?(?:start|beginning|middle|end) of (
 # "over" is a modifier before a number ("over 72 hours"), a preposition before "the".
 APPROX = "(?:" + "|".join(sorted(APPROX_MODS, key=len, reverse=True)) + ") (?!the )"
 YEAR = r"(?:1[6-9]\d\d|20\d\d)"
+
+
+SPELLED_YEAR = (r"(?:(?:nineteen|eighteen|twenty) (?:hundred|[a-z]+(?:-[a-z]+)?)"
+                r"|two thousand(?: and)?(?: [a-z]+(?:-[a-z]+)?)?)")
 
 
 @dataclass(frozen=True)
@@ -513,11 +520,14 @@ def ordinal_century(m, ctx):
     return Timex("DATE", f"{int(m.group('n')) - 1:02d}")
 
 
-@_rule(rf"the (?:(?P<full>full|current|calendar) )?year(?: (?P<year>{YEAR}))?")
+@_rule(rf"the (?:(?P<full>full|current|calendar) )?year(?: (?P<year>{YEAR})| (?P<words>{SPELLED_YEAR}))?")
 def the_year(m, ctx):
-    """ "the year", "the full year" (publication's year), "the year 2000"."""
+    """ "the year", "the full year" (publication's year), "the year 2000", "the year two thousand"."""
     if m.group("year"):
         return Timex("DATE", m.group("year"))
+    if m.group("words"):
+        found = spelled_year(m.group("words"))
+        return Timex("DATE", str(found)) if found else None
     return Timex("DATE", str(ctx.anchor.year) if ctx.anchor else "XXXX")
 
 
@@ -695,8 +705,7 @@ def year(m, ctx):
     return Timex("DATE", m.group("year"), _part_mod(m.group("part")))
 
 
-@_rule(r"(?P<part>(?:early|mid|late)[- ])?(?P<words>(?:nineteen|eighteen|twenty) (?:hundred|[a-z]+(?:-[a-z]+)?)"
-       r"|two thousand(?: and)?(?: [a-z]+(?:-[a-z]+)?)?)")
+@_rule(rf"(?P<part>(?:early|mid|late)[- ])?(?P<words>{SPELLED_YEAR})")
 def spelled_out_year(m, ctx):
     """ "nineteen ninety-eight", "two thousand and twenty", "twenty twenty-four"."""
     found = spelled_year(m.group("words"))
@@ -724,9 +733,13 @@ def _duration_value(count: float | None, unit: str) -> str:
         amount = "X"
     else:
         amount = count * UNIT_SIZE.get(unit, 1)
-        if code == "TH" and not float(amount).is_integer() and float(amount * 60).is_integer():
-            hours, minutes = divmod(int(amount * 60), 60)
-            return f"PT{hours}H{minutes}M" if hours else f"PT{minutes}M"
+        if code in {"TH", "TM"} and not float(amount).is_integer() and float(amount * 60).is_integer():
+            big, small = divmod(int(amount * 60), 60)  # 1.5 hours → PT1H30M, 1.5 minutes → PT1M30S
+            names = ("H", "M") if code == "TH" else ("M", "S")
+            return f"PT{big}{names[0]}{small}{names[1]}" if big else f"PT{small}{names[1]}"
+        if code == "Y" and not float(amount).is_integer() and float(amount * 12).is_integer():
+            years, months = divmod(int(amount * 12), 12)  # 2.5 years → P2Y6M
+            return f"P{years}Y{months}M" if years else f"P{months}M"
         if not float(amount).is_integer():
             if code.startswith("T") or code == "D":  # 1.5 days → 36 hours; 1.5 hours → 90 minutes
                 smaller = {"D": ("TH", 24), "TH": ("TM", 60), "TM": ("TS", 60)}[code]
