@@ -693,7 +693,7 @@ def fiscal_year(m, ctx):
     return Timex("DATE", str(year))
 
 
-@_rule(r"(?:the )?(?:comparable |corresponding )?year-(?:ago|earlier)(?: (?:(?:first|second|third|fourth) )?(?:quarter|period))?")
+@_rule(r"(?:the )?(?:comparable |corresponding )?(?<![\w-])year-(?:ago|earlier)(?: (?:(?:first|second|third|fourth) )?(?:quarter|period))?")
 def year_ago(m, ctx):
     """ "the year-ago quarter", "year-earlier": a year before publication (see :func:`_a_year_before`)."""
     return Timex("DATE", str(ctx.anchor.year - 1) if ctx.anchor else "XXXX")
@@ -1079,7 +1079,7 @@ def find(text: str) -> list[tuple[int, int, str]]:
     return sorted(taken)
 
 
-def _model_spans(doc, taken: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
+def _model_spans(doc, text: str, taken: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
     """The model's DATE and TIME entities no rule found: kept when they contain a time word and
     are not a bare number (ages, counts and scores come out as DATE too), trimmed of prepositions."""
     spans = []
@@ -1090,7 +1090,7 @@ def _model_spans(doc, taken: list[tuple[int, int, str]]) -> list[tuple[int, int]
         if any(s < end and start < e for s, e, _ in taken):
             continue
         words = ent.text
-        if not TIME_WORDS.search(words) or re.fullmatch(r"[\d\s.,-]+", words) or AGE.search(doc.text[end:end + 12]) \
+        if not TIME_WORDS.search(words) or re.fullmatch(r"[\d\s.,-]+", words) or AGE.search(text[end:end + 12]) \
                 or re.search(r"\bold\b|-old\b|^full-year$", words, re.IGNORECASE):
             continue  # "six-year-old", "a man, 52"
         if words.endswith("'s"):
@@ -1134,16 +1134,19 @@ def _counts_something(token) -> bool:
             and (before is None or before.tag_ not in {"DT", "PRP$", "POS"}))
 
 
-def extract(doc, published: dt.date | None, day_first: bool | None = None) -> list[DateMention]:
+def extract(doc, published: dt.date | None, day_first: bool | None = None, text: str | None = None
+            ) -> list[DateMention]:
     """The time expressions of a parsed ``Doc``, valued against its publication date.
 
     ``published`` anchors relative expressions (``None``: only absolute ones get calendar days).
     ``day_first`` reads numeric dates (3/4/2020) day-first (True), month-first (False), or
-    day-first flagged ``ambiguous`` when neither is known (None). Returns mentions in text order.
+    day-first flagged ``ambiguous`` when neither is known (None). ``text`` is the Doc's text when
+    the caller has it (``Doc.text`` is rebuilt from the tokens on each access). Returns mentions
+    in text order.
     """
-    text = doc.text
+    text = doc.text if text is None else text
     taken = find(text)
-    spans = [(s, e) for s, e, _ in taken] + _model_spans(doc, taken)
+    spans = [(s, e) for s, e, _ in taken] + _model_spans(doc, text, taken)
     mentions = []
     for start, end in sorted(spans):
         words = text[start:end]

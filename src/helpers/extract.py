@@ -77,7 +77,7 @@ class Extractor:
         """
         text = doc.text if text is None else text
         mentions = entities.doc_mentions(doc, self.gazetteer.metonymy, text)
-        date_records = [asdict(d) for d in dates.extract(doc, published)]
+        date_records = [asdict(d) for d in dates.extract(doc, published, text=text)]
         found_quotes = quotes.extract(doc, self.cues, text) if self.options.quotes else []
         found_events = (events.extract(doc, mentions, date_records, self.triggers)
                         if self.options.events else [])
