@@ -432,3 +432,28 @@ def test_extract_returns_frozen_records_with_the_table_columns(extractor):
     assert ["doc_id"] + [f.name for f in fields(mention)] == columns
     with pytest.raises(FrozenInstanceError):
         mention.value = "x"
+
+
+def _find_everywhere(text):
+    """dates.find without its shortcut: every rule searched through the whole text."""
+    found = [(m.start(), m.end(), rule.name) for rule, finder in zip(dates.RULES, dates._FINDERS, strict=True)
+             for m in finder.finditer(text)
+             if m.end() > m.start() and dates._plausible(text, m.start(), m.end(), rule.name)]
+    found.sort(key=lambda f: (-(f[1] - f[0]), f[0]))
+    taken = []
+    for start, end, name in found:
+        if all(end <= s or start >= e for s, e, _ in taken):
+            taken.append((start, end, name))
+    return sorted(taken)
+
+
+def test_find_tries_rules_only_where_a_start_word_is_but_misses_nothing():
+    import re
+
+    from helpers import paths
+
+    texts = [" ".join(example[1] for example in RULE_EXAMPLES)]
+    texts += [re.sub(r"<[^>]+>", "", p.read_text()) for p in (paths.PROJECT_ROOT / "benchmarks/devsets/timeml").glob("*.tml")]
+    texts += ["In Q4 and FY2025, the '90s, 3/4/2020 at 18:30 GMT Sunday, year-ago results came every Friday."]
+    for text in texts:
+        assert dates.find(text) == _find_everywhere(text)
