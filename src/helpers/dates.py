@@ -225,7 +225,8 @@ def spelled_year(text: str) -> int | None:
 # Full names, then abbreviations with their optional period (a sentence's full stop after
 # "October." is not part of the name).
 MONTH = ("(?:" + "|".join(name.lower() for name in calendar.month_name if name) + "|(?:"
-         + "|".join(sorted((m for m in MONTHS if m not in {n.lower() for n in calendar.month_name}), key=len, reverse=True))
+         + "|".join(sorted((m for m in MONTHS if m not in {n.lower() for n in calendar.month_name}),
+                           key=len, reverse=True))
          + r")\.?)")
 WEEKDAY = "(?:" + "|".join(WEEKDAYS) + ")"
 SEASON = "(?:" + "|".join(SEASONS) + ")"
@@ -426,7 +427,8 @@ def clock_time(m, ctx):
     return Timex("TIME", day + clock, _approx(m.group("approx")))
 
 
-@_rule(rf"(?:(?P<early>early|late|earlier|later) )?(?P<day>{DAY_WORDS})(?:\s+(?P<part>morning|afternoon|evening|night))?"
+@_rule(rf"(?:(?P<early>early|late|earlier|later) )?(?P<day>{DAY_WORDS})"
+       r"(?:\s+(?P<part>morning|afternoon|evening|night))?"
        r"|(?P<last>last night)|(?P<this>this) (?P<part2>morning|afternoon|evening)")
 def day_word(m, ctx):
     """ "yesterday" (DATE), "tonight", "last night", "this morning", "yesterday afternoon" (TIME)."""
@@ -462,7 +464,8 @@ def month_day(m, ctx):
     return Timex("DATE", value, _approx(m.group("approx"))) if value else None
 
 
-@_rule(rf"(?:(?P<approx>{APPROX}))?(?:the )?(?P<day>\d{{1,2}})(?:st|nd|rd|th)? (?:of )?(?P<month>{MONTH})(?:,? (?P<year>{YEAR}))?")
+@_rule(rf"(?:(?P<approx>{APPROX}))?(?:the )?(?P<day>\d{{1,2}})(?:st|nd|rd|th)? (?:of )?(?P<month>{MONTH})"
+       rf"(?:,? (?P<year>{YEAR}))?")
 def day_month(m, ctx):
     """ "17 October", "the 3rd of May", "around 7 May 2020" (the day is kept)."""
     value = _month_day(ctx, MONTHS[m.group("month").lower().rstrip(".")], int(m.group("day")), m.group("year"))
@@ -631,7 +634,8 @@ def _season_value(ctx: Context, code: str, which: str | None) -> str:
     return f"{year}-{code}"
 
 
-@_rule(rf"(?P<part>{PART})?(?:(?P<which>last|this|next|past|coming) |the )?(?P<season>{SEASON})(?:,? (?:of )?(?P<year>{YEAR}))?")
+@_rule(rf"(?P<part>{PART})?(?:(?P<which>last|this|next|past|coming) |the )?(?P<season>{SEASON})"
+       rf"(?:,? (?:of )?(?P<year>{YEAR}))?")
 def season(m, ctx):
     """ "last summer", "the spring of 2025", "early winter"."""
     code = SEASONS[m.group("season").lower()]
@@ -639,10 +643,12 @@ def season(m, ctx):
     return Timex("DATE", value, _part_mod(m.group("part")))
 
 
-QUARTER = r"(?P<ordinal>first|second|third|fourth|1st|2nd|3rd|4th|last|final)[- ](?P<fiscal>fiscal[- ])?quarter|Q(?P<q>[1-4])"
+QUARTER = (r"(?P<ordinal>first|second|third|fourth|1st|2nd|3rd|4th|last|final)[- ](?P<fiscal>fiscal[- ])?quarter"
+           r"|Q(?P<q>[1-4])")
 
 
-@_rule(rf"(?:the (?!\w+-quarter))?(?:(?P<year0>{YEAR}) |(?P<which>this|last|next) year's )?(?:{QUARTER})(?:,? (?:of )?(?:(?P<fy>fiscal (?:year )?|FY ?)?(?P<year>{YEAR}|'\d\d)))?")
+@_rule(rf"(?:the (?!\w+-quarter))?(?:(?P<year0>{YEAR}) |(?P<which>this|last|next) year's )?(?:{QUARTER})"
+       rf"(?:,? (?:of )?(?:(?P<fy>fiscal (?:year )?|FY ?)?(?P<year>{YEAR}|'\d\d)))?")
 def quarter(m, ctx):
     """ "the third quarter", "Q1 2024", "the 1988 second quarter", "the fourth quarter of fiscal 2025"."""
     q = ORDINALS[m.group("ordinal").lower()] if m.group("ordinal") else int(m.group("q"))
@@ -679,7 +685,8 @@ def half_year(m, ctx):
     return Timex("DATE", f"{ctx.anchor.year + _step(m.group('which'))}-H{half}")
 
 
-@_rule(rf"(?:(?P<fy>fiscal (?:year )?|FY ?)(?P<year>{YEAR}|'?\d\d)|(?:the )?(?P<which>last|this|next|current|previous) fiscal year)")
+@_rule(rf"(?:(?P<fy>fiscal (?:year )?|FY ?)(?P<year>{YEAR}|'?\d\d)"
+       r"|(?:the )?(?P<which>last|this|next|current|previous) fiscal year)")
 def fiscal_year(m, ctx):
     """ "fiscal 2025", "FY25", "the current fiscal year": valued as the year it is named by (``2025``),
     as TimeBank does; its calendar range is that year's, which a company's fiscal calendar may shift."""
@@ -693,7 +700,8 @@ def fiscal_year(m, ctx):
     return Timex("DATE", str(year))
 
 
-@_rule(r"(?:the )?(?:comparable |corresponding )?(?<![\w-])year-(?:ago|earlier)(?: (?:(?:first|second|third|fourth) )?(?:quarter|period))?")
+@_rule(r"(?:the )?(?:comparable |corresponding )?(?<![\w-])year-(?:ago|earlier)"
+       r"(?: (?:(?:first|second|third|fourth) )?(?:quarter|period))?")
 def year_ago(m, ctx):
     """ "the year-ago quarter", "year-earlier": a year before publication (see :func:`_a_year_before`)."""
     return Timex("DATE", str(ctx.anchor.year - 1) if ctx.anchor else "XXXX")
@@ -791,7 +799,8 @@ def ago(m, ctx):
     return Timex("DATE", str(a.year + sign * count), mod)
 
 
-@_rule(rf"(?:(?P<approx>{APPROX}))?the (?P<which>past|last|next|coming|previous|first|final) (?:(?P<count>{NUMBER}) )?(?P<unit>{UNIT})s?")
+@_rule(rf"(?:(?P<approx>{APPROX}))?the (?P<which>past|last|next|coming|previous|first|final) "
+       rf"(?:(?P<count>{NUMBER}) )?(?P<unit>{UNIT})s?")
 def period(m, ctx):
     """ "the past two weeks", "the next three days", "the coming days", "the first nine months"."""
     plural = m.group(0).lower().endswith("s")
@@ -805,7 +814,8 @@ def period(m, ctx):
 
 @_rule(rf"(?:(?P<approx2>{APPROX}))?(?P<count2>\d+|an?|one) and a half (?P<unit2>{UNIT})s?"
        rf"|(?:(?P<approx3>{APPROX}))?(?P<count3>\d+|an?|one) (?P<unit3>{UNIT})s? and a half"
-       rf"|(?:(?P<approx>{APPROX}))?(?:the (?=\w+ ))?(?P<count>{NUMBER}|a half|half an?)[- ](?:(?:straight|consecutive|full|whole|more) )?"
+       rf"|(?:(?P<approx>{APPROX}))?(?:the (?=\w+ ))?(?P<count>{NUMBER}|a half|half an?)[- ]"
+       r"(?:(?:straight|consecutive|full|whole|more) )?"
        rf"(?P<unit>{UNIT})s?(?P<long>-long)?")
 def duration(m, ctx):
     """ "three weeks", "a decade", "more than 72 hours", "two-year", "18 months", "a day and a half"."""
@@ -1024,19 +1034,22 @@ def _plausible(text: str, start: int, end: int, rule: str) -> bool:
     after, before = text[end:end + 12], text[max(start - 12, 0):start]
     if rule in {"duration", "ago", "period", "vague_duration"} and AGE.match(after):
         return False  # "a 52-year-old man", "two years old"
-    if rule == "duration" and re.search(r"-(?:year|month|week|day)$", match, re.IGNORECASE) and re.match(r"-old", after):
+    if rule == "duration" and re.search(r"-(?:year|month|week|day)$", match, re.IGNORECASE) \
+            and re.match(r"-old", after):
         return False
     if rule in {"month", "month_day", "day_month", "weekday", "season"}:
         # "may", "march" and "sun" are words too: names of months count only when capitalised.
         word = MONTH_WORDS.search(match)
-        if word and rule != "season" and word.group(0)[0].islower() and not re.search(rf"\b{WEEKDAY}\b", match, re.IGNORECASE):
+        if word and rule != "season" and word.group(0)[0].islower() \
+                and not re.search(rf"\b{WEEKDAY}\b", match, re.IGNORECASE):
             return False
         if word and word.group(0).lower() in {"may", "march"} and match.strip() in {"May", "March"} and \
                 re.match(r"\s+(?:be|have|not|also|well|the|a|on|to|in|from)\b", after):
             return False  # "May be", "March on the capital"
     if rule == "year":
-        if re.search(r"[$£€]\s*$", before) or re.match(r"\s*(?:%|percent|per cent|people|troops|dollars|"
-                                                        r"soldiers|residents|fighters|km|miles|metres|meters|tonnes|tons)\b", after):
+        if re.search(r"[$£€]\s*$", before) or re.match(
+                r"\s*(?:%|percent|per cent|people|troops|dollars|soldiers|residents|fighters|km|miles|metres"
+                r"|meters|tonnes|tons)\b", after):
             return False
         if re.match(r"[.,]\d", after) or re.search(r"\d[.,]$", before):
             return False
@@ -1051,15 +1064,15 @@ def _plausible(text: str, start: int, end: int, rule: str) -> bool:
     if rule == "duration" and re.search(r"\bseconds?$", match, re.IGNORECASE) and not re.match(r"\d", match):
         return False  # "a second attack"
     if rule == "frequency_word" and match.lower() in {"quarterly", "annual", "yearly", "monthly"} \
-            and re.match(r"\s+[a-z]", after) and not re.match(r"\s+(?:and|or|to|in|at|on|by|for|since|until|as|with)\b", after):
+            and re.match(r"\s+[a-z]", after) \
+            and not re.match(r"\s+(?:and|or|to|in|at|on|by|for|since|until|as|with)\b", after):
         return False  # "quarterly earnings", "annual report": adjectives, not recurring times
     if rule == "month" and re.fullmatch(r"[A-Za-z]{3}", match):
         return False  # "Jan Kavan", "Dec" without its period or a day
     if rule == "vague_duration" and re.search(r"\d\s+$", before):
         return False  # "30 years" that a longer rule turned down (an age)
-    if rule == "weekday_plural" and not re.search(r"\b(?:on|every|at)\s+$", before, re.IGNORECASE):
-        return False
-    return True
+    # "on Fridays" is a set; "Fridays" alone is too often something else.
+    return rule != "weekday_plural" or bool(re.search(r"\b(?:on|every|at)\s+$", before, re.IGNORECASE))
 
 
 # Every word a time expression can begin with (besides digits): rules are tried only where one
@@ -1122,7 +1135,8 @@ def _model_spans(doc, text: str, taken: list[tuple[int, int, str]]) -> list[tupl
     return spans
 
 
-A_YEAR_BEFORE = re.compile(r"(?:an?|one) year (?:ago|earlier)|(?:the )?(?:comparable |corresponding )?year-(?:ago|earlier).*"
+A_YEAR_BEFORE = re.compile(r"(?:an?|one) year (?:ago|earlier)"
+                           r"|(?:the )?(?:comparable |corresponding )?year-(?:ago|earlier).*"
                            r"|last year", re.IGNORECASE)
 
 
