@@ -459,3 +459,68 @@ def test_find_tries_rules_only_where_a_start_word_is_but_misses_nothing():
     texts += ["In Q4 and FY2025, the '90s, 3/4/2020 at 18:30 GMT Sunday, year-ago results came every Friday."]
     for text in texts:
         assert dates.find(text) == _find_everywhere(text)
+
+
+# --- the TimeML dev set, scored the TempEval-3 way --------------------------------------------------
+
+def read_timeml(path):
+    """A TimeML file → (text, publication date, gold [(start, end, type, value)]), tags stripped."""
+    import html
+    import re
+
+    raw = path.read_text(encoding="utf-8")
+    published = dt.date.fromisoformat(re.search(r'<DCT>.*?value="(\d{4}-\d{2}-\d{2})', raw, re.S).group(1))
+    body = re.search(r"<TEXT>(.*)</TEXT>", raw, re.S).group(1)
+    text, gold, position, opened = "", [], 0, None
+    for tag in re.finditer(r"<(/?)(\w+)([^>]*)>", body):
+        text += html.unescape(body[position:tag.start()])
+        position = tag.end()
+        if tag.group(2) == "TIMEX3" and not tag.group(1):
+            opened = (len(text), dict(re.findall(r'(\w+)="([^"]*)"', tag.group(3))))
+        elif tag.group(2) == "TIMEX3":
+            gold.append((opened[0], len(text), opened[1]["type"], opened[1]["value"]))
+    return text + html.unescape(body[position:]), published, gold
+
+
+def span_and_value_f1(gold, predicted):
+    """Strict and relaxed span F1 and value F1 (right values among relaxed matches, precision over
+    predictions, recall over gold) of ``(start, end, type, value)`` lists, as TempEval-3 counts."""
+    strict = relaxed = value = 0
+    used = set()
+    for g in gold:
+        match = next((i for i, p in enumerate(predicted) if i not in used and p[:2] == g[:2]), None)
+        if match is None:
+            match = next((i for i, p in enumerate(predicted) if i not in used and p[0] < g[1] and g[0] < p[1]), None)
+        if match is None:
+            continue
+        used.add(match)
+        relaxed += 1
+        strict += predicted[match][:2] == g[:2]
+        value += predicted[match][3] == g[3]
+
+    def f1(hits):
+        precision, recall = hits / max(len(predicted), 1), hits / max(len(gold), 1)
+        return 2 * precision * recall / (precision + recall) if hits else 0.0
+    return {"strict": f1(strict), "relaxed": f1(relaxed), "value": f1(value)}
+
+
+def test_span_and_value_f1_counts_the_tempeval_way():
+    gold = [(0, 9, "DATE", "2024-W05"), (20, 26, "DATE", "2024-02-09")]
+    predicted = [(0, 9, "DATE", "2024-W05"), (17, 26, "DATE", "2024-02-02"), (40, 45, "SET", "P1W")]
+    scores = span_and_value_f1(gold, predicted)
+    assert scores == {"strict": pytest.approx(0.4), "relaxed": pytest.approx(0.8), "value": pytest.approx(0.4)}
+
+
+def test_dev_set_meets_the_issue_targets(extractor):
+    from helpers import paths
+
+    gold, predicted = [], []
+    for path in sorted((paths.PROJECT_ROOT / "benchmarks" / "devsets" / "timeml").glob("*.tml")):
+        text, published, spans = read_timeml(path)
+        offset = len(gold) and max(s[1] for s in gold) + 1000  # keep documents apart
+        gold += [(s + offset, e + offset, t, v) for s, e, t, v in spans]
+        predicted += [(m.start_char + offset, m.end_char + offset, m.type, m.value)
+                      for m in dates.extract(extractor.nlp(text), published)]
+    assert len(gold) >= 150
+    scores = span_and_value_f1(gold, predicted)
+    assert scores["value"] >= 0.80 and scores["strict"] >= 0.82, scores
