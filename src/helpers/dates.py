@@ -1190,9 +1190,10 @@ def extract(doc, published: dt.date | None, day_first: bool | None = None, text:
             continue  # "2000 fans": a number counting something, not a year
         lean = tense(span) if span is not None and len(span) else "past"
         found = value_of(words, Context(published, lean, day_first))
-        if found is None:
+        if found is None:  # a model entity no rule knows: dateparser's day, if it finds one
             resolved = resolve(words, published, lean == "future")
-            found = Timex("TIME" if re.search(r"\d:\d\d|[ap]\.?m\b", words) else "DATE", None, span=resolved)
+            day = resolved.start.isoformat() if resolved and resolved.start == resolved.end else None
+            found = Timex("TIME" if re.search(r"\d:\d\d|[ap]\.?m\b", words) else "DATE", day, span=resolved)
         resolved = found.resolved
         since = re.search(r"\b(\w+)\s+$", text[max(start - 20, 0):start])
         mentions.append(DateMention(
