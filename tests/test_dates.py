@@ -224,6 +224,7 @@ RULE_EXAMPLES = [
     ("times_per", "twice a month", "SET", "P1M"),
     ("weekday_plural", "Fridays", "SET", "XXXX-WXX-5"),
     ("reference", "currently", "DATE", "PRESENT_REF"),
+    ("anaphor", "the following year", "DATE", None),  # valued from the date before it (below)
 ]
 
 
@@ -331,6 +332,19 @@ def test_a_year_earlier_in_a_quarterly_report_is_the_same_quarter(analyse):
     found = _mentions(analyse, "Profit rose to $4 million in the third quarter from $3 million a year earlier.")
     assert found["a year earlier"]["value"] == "2025-Q3"
     assert _mentions(analyse, "The plant opened a year earlier.")["a year earlier"]["value"] == "2025"
+
+
+def test_that_year_and_the_following_day_count_from_the_date_before(analyse):
+    found = _mentions(analyse, "The dam was finished in 2019. The following year it flooded, and that "
+                               "summer was dry. Rebels attacked on 3 May 2021; the next day they withdrew.")
+    assert found["The following year"]["value"] == "2020"
+    assert found["the next day"]["value"] == "2021-05-04"
+    # With nothing before it to count from, "that day" is left out rather than guessed.
+    assert "that day" not in _mentions(analyse, "Nobody slept that day.")
+
+
+def test_model_entities_nothing_can_value_are_left_out(analyse):
+    assert _mentions(analyse, "It was the night of the long knives.") == {}
 
 
 def test_times_of_day_are_emitted(analyse):

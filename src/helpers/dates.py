@@ -72,6 +72,7 @@ class Timex:
     mod: str | None = None  # TIMEX3 mod: START, MID, END, APPROX, ...
     span: Resolved | None = None  # set by rules whose range is not the value's (durations, "earlier this week")
     ambiguous: bool = False  # a numeric date read day-first or month-first by a guess
+    refers: tuple[int, str] | None = None  # "the following year": (+1, "year") from the date before
 
     @property
     def resolved(self) -> Resolved | None:
@@ -506,6 +507,19 @@ def relative_unit(m, ctx):
     if unit == "century":
         return Timex("DATE", str(a.year // 100 + step), mod)
     return Timex("DATE", str(a.year + step), mod)
+
+
+ANAPHOR_STEPS = {"that": 0, "the same": 0, "the following": 1, "the next": 1, "the previous": -1,
+                 "the preceding": -1, "the prior": -1}
+
+
+@_rule(r"(?:(?P<when>earlier|later) )?(?P<which>that|the same|the following|the next|the previous|the preceding"
+       r"|the prior) (?P<unit>day|week|month|year|quarter|morning|afternoon|evening|night)")
+def anaphor(m, ctx):
+    """ "that year", "the following month", "later that day": counted from the date named before
+    (resolved by :func:`extract`; alone, they have no value)."""
+    unit = m.group("unit").lower()
+    return Timex("DATE", None, refers=(ANAPHOR_STEPS[_words(m.group("which"))], unit))
 
 
 @_rule(r"the quarter")
@@ -1161,6 +1175,50 @@ def _a_year_before(mentions: list[DateMention], text: str) -> list[DateMention]:
     return out
 
 
+def _shift_value(value: str, step: int, unit: str) -> str | None:
+    """The TIMEX3 value ``step`` units after the date in ``value`` at that unit's precision
+    ("1998-10-23", +1, "year" → "1999"); ``None`` when ``value`` is coarser than the unit."""
+    part = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}.get(unit)
+    found = calendar_range(value)
+    if found is None:
+        return None
+    if unit in {"day"} | set(PARTS_OF_DAY) - {"overnight", "tonight"}:
+        if found.precision != "day":
+            return None
+        day = (found.start + step * DAY).isoformat()
+        return f"{day}T{part}" if part else day
+    if unit == "week":
+        return _iso_week(found.start + 7 * step * DAY) if found.precision in {"day", "week"} else None
+    if unit == "month":
+        if found.precision not in {"day", "week", "month"}:
+            return None
+        year, month = _shift_month(found.start.year, found.start.month, step)
+        return f"{year}-{month:02d}"
+    if unit == "quarter":
+        if found.precision not in {"day", "week", "month", "quarter"}:
+            return None
+        year, month = _shift_month(found.start.year, found.start.month, 3 * step)
+        return f"{year}-Q{(month - 1) // 3 + 1}"
+    return str(found.start.year + step)
+
+
+def _anaphora(mentions: list[DateMention], timexes: list[Timex]) -> list[DateMention]:
+    """ "that year", "the following day": valued from the latest date before them that is fine
+    enough ("the following day" needs a day)."""
+    out: list[DateMention] = []
+    for mention, timex in zip(mentions, timexes, strict=True):
+        if timex.refers is not None:
+            step, unit = timex.refers
+            value = next((v for m in reversed(out) if m.value and (v := _shift_value(m.value, step, unit))), None)
+            if value is None:
+                continue  # nothing before it to count from
+            found = calendar_range(value)
+            mention = replace(mention, type="TIME" if "T" in value else "DATE", value=value,
+                              start_date=found.start, end_date=found.end, precision=found.precision)
+        out.append(mention)
+    return out
+
+
 def _counts_something(token) -> bool:
     """ "2000 fans", "1500 troops": a bare number before a plural noun, with no determiner ("the
     1996 elections" is a year)."""
@@ -1182,7 +1240,7 @@ def extract(doc, published: dt.date | None, day_first: bool | None = None, text:
     text = doc.text if text is None else text
     taken = find(text)
     spans = [(s, e) for s, e, _ in taken] + _model_spans(doc, text, taken)
-    mentions = []
+    mentions, timexes = [], []
     for start, end in sorted(spans):
         words = text[start:end]
         span = doc.char_span(start, end, alignment_mode="expand")
@@ -1195,6 +1253,9 @@ def extract(doc, published: dt.date | None, day_first: bool | None = None, text:
             day = resolved.start.isoformat() if resolved and resolved.start == resolved.end else None
             found = Timex("TIME" if re.search(r"\d:\d\d|[ap]\.?m\b", words) else "DATE", day, span=resolved)
         resolved = found.resolved
+        if found.value is None and resolved is None and found.refers is None:
+            continue  # a model entity nothing can value ("the day", "the night of")
+        timexes.append(found)
         since = re.search(r"\b(\w+)\s+$", text[max(start - 20, 0):start])
         mentions.append(DateMention(
             start_char=start, end_char=end, text=words, type=found.type, value=found.value,
@@ -1202,4 +1263,4 @@ def extract(doc, published: dt.date | None, day_first: bool | None = None, text:
             precision=resolved.precision if resolved else None, anchor=published,
             range_start=bool(since and since.group(1).lower() in RANGE_START_WORDS),
             ambiguous=found.ambiguous))
-    return _a_year_before(mentions, text)
+    return _a_year_before(_anaphora(mentions, timexes), text)
