@@ -210,6 +210,7 @@ RULE_EXAMPLES = [
     ("quarter", "the third quarter of fiscal 2025", "DATE", "2025-Q3"),
     ("half_year", "the second half of the year", "DATE", "2026-H2"),
     ("fiscal_year", "fiscal 2025", "DATE", "2025"),
+    ("fiscal_year", "the latest fiscal year", "DATE", "2025"),
     ("year_ago", "the year-ago quarter", "DATE", "2025"),
     ("year", "early 2020", "DATE", "2020"),
     ("spelled_out_year", "two thousand and eight", "DATE", "2008"),
@@ -225,6 +226,7 @@ RULE_EXAMPLES = [
     ("weekday_plural", "Fridays", "SET", "XXXX-WXX-5"),
     ("reference", "currently", "DATE", "PRESENT_REF"),
     ("anaphor", "the following year", "DATE", None),  # valued from the date before it (below)
+    ("year_end", "year-end", "DATE", "2026"),
 ]
 
 

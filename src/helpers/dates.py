@@ -239,8 +239,8 @@ APPROX = "(?:" + "|".join(sorted(APPROX_MODS, key=len, reverse=True)) + ") (?!th
 YEAR = r"(?:1[6-9]\d\d|20\d\d)"
 
 
-SPELLED_YEAR = (r"(?:(?:nineteen|eighteen|twenty) (?:hundred|[a-z]+(?:-[a-z]+)?)"
-                r"|two thousand(?: and)?(?: [a-z]+(?:-[a-z]+)?)?)")
+SPELLED_YEAR = (rf"(?:(?:nineteen|eighteen|twenty) (?:hundred|{NUMBER_WORD})"
+                rf"|two thousand(?: and)?(?: {NUMBER_WORD})?)")
 
 
 @dataclass(frozen=True)
@@ -522,6 +522,12 @@ def anaphor(m, ctx):
     return Timex("DATE", None, refers=(ANAPHOR_STEPS[_words(m.group("which"))], unit))
 
 
+@_rule(r"(?:the )?year(?:-| |'s )end")
+def year_end(m, ctx):
+    """ "year-end", "the year's end": the end of the publication's year."""
+    return Timex("DATE", str(ctx.anchor.year) if ctx.anchor else "XXXX", "END")
+
+
 @_rule(r"the quarter")
 def the_quarter(m, ctx):
     """ "the quarter" in a report: the latest quarter completed (the current one in a future sentence)."""
@@ -700,7 +706,7 @@ def half_year(m, ctx):
 
 
 @_rule(rf"(?:(?P<fy>fiscal (?:year )?|FY ?)(?P<year>{YEAR}|'?\d\d)"
-       r"|(?:the )?(?P<which>last|this|next|current|previous) fiscal year)")
+       r"|(?:the )?(?:(?P<which>last|this|next|current|previous|latest) )?fiscal year)")
 def fiscal_year(m, ctx):
     """ "fiscal 2025", "FY25", "the current fiscal year": valued as the year it is named by (``2025``),
     as TimeBank does; its calendar range is that year's, which a company's fiscal calendar may shift."""
@@ -710,7 +716,7 @@ def fiscal_year(m, ctx):
     elif ctx.anchor is None:
         return Timex("DATE", "XXXX")
     else:
-        year = ctx.anchor.year + _step(m.group("which"))
+        year = ctx.anchor.year + (-1 if _words(m.group("which")) == "latest" else _step(m.group("which")))
     return Timex("DATE", str(year))
 
 
