@@ -60,7 +60,7 @@ class Resolved:
 
     start: dt.date
     end: dt.date
-    precision: str  # day | week | month | quarter | season | year
+    precision: str  # day | week | month | quarter | half | season | year
 
 
 @dataclass(frozen=True)
