@@ -540,3 +540,9 @@ def test_dev_set_meets_the_issue_targets(extractor):
     assert len(gold) >= 150
     scores = span_and_value_f1(gold, predicted)
     assert scores["value"] >= 0.80 and scores["strict"] >= 0.82, scores
+
+
+@pytest.mark.parametrize(("country", "expected"), [("US", False), ("United States", False), ("ph", False),
+                                                   ("GB", True), ("Lebanon", True), ("", None), (None, None)])
+def test_day_first_follows_the_source_country(country, expected):
+    assert dates.day_first_for(country) is expected

@@ -21,6 +21,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from pathlib import Path
+
+from . import paths
 
 DAY = dt.timedelta(days=1)
 WEEKDAYS = {name: i for i, name in enumerate(
@@ -1231,6 +1234,20 @@ def _counts_something(token) -> bool:
     before = token.doc[token.i - 1] if token.i else None
     return (token.like_num and token.dep_ == "nummod" and token.head.tag_ == "NNS"
             and (before is None or before.tag_ not in {"DT", "PRP$", "POS"}))
+
+
+MONTH_FIRST_FILE = paths.LEXICONS / "month_first_countries.txt"
+
+
+def day_first_for(country: str | None, path: Path = MONTH_FIRST_FILE) -> bool | None:
+    """The ``day_first`` reading of numeric dates for a source's country (ISO code or English
+    name): False where the press writes month first (``data/lexicons/month_first_countries.txt``),
+    True elsewhere, None when the country is unknown (day-first, flagged ambiguous)."""
+    if not country or not country.strip():
+        return None
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    month_first = {ln.strip().lower() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")}
+    return country.strip().lower() not in month_first
 
 
 def extract(doc, published: dt.date | None, day_first: bool | None = None, text: str | None = None
