@@ -432,6 +432,7 @@ def test_month_names_that_are_words_are_not_dates(analyse):
     ("The permit expires on Thursday.", "present"),
     ("The council has met since Thursday.", "past"),
     ("The council plans to vote on Thursday.", "future"),
+    ("The offer had been due to expire on Thursday.", "past"),
 ])
 def test_tense_of_the_governing_verb(extractor, text, expected):
     doc = extractor.nlp(text)

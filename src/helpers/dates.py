@@ -1015,6 +1015,8 @@ def tense(span) -> str:
         return "future" if any(t.lower_ in FUTURE_AUX | FUTURE_WORDS for t in before) else "past"
     head = span.root.head
     verb = next((t for t in span.root.ancestors if t.pos_ in {"VERB", "AUX"}), None)
+    if _in_past_perfect(span.root):
+        return "past"  # "had been due to expire Friday", "had planned to meet on Monday"
     if head.lower_ in FUTURE_WORDS or any(c.lower_ in FUTURE_WORDS for c in head.children):
         return "future"
     if verb is None:
@@ -1031,6 +1033,16 @@ def tense(span) -> str:
     if tags & {"VBZ", "VBP", "MD"} or verb.tag_ == "VB":
         return "present"
     return "past"
+
+
+def _in_past_perfect(token) -> bool:
+    """Whether the clause around ``token`` is in the past perfect ("had" on a verb above it)."""
+    for above in token.ancestors:
+        if any(c.lower_ in {"had", "'d"} and c.dep_ in {"aux", "auxpass"} for c in above.children):
+            return True
+        if above.dep_ in {"ccomp", "advcl", "relcl", "ROOT"}:
+            return False
+    return False
 
 
 def future_context(span) -> bool:
