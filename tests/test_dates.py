@@ -1,4 +1,5 @@
-"""Date resolution: rules against a publication date, and the future/past choice of the pipeline."""
+"""Time expressions: TimeML types and values, calendar ranges against a publication date, the
+tense that decides past or future, each rule and each failure of issue 12, and the TimeML dev set."""
 
 from __future__ import annotations
 

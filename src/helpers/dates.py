@@ -411,6 +411,7 @@ def _weekday_value(ctx: Context, weekday: int, which: str | None) -> str:
 
 
 @_rule(rf"(?:(?P<approx>{APPROX}))?(?:(?P<clock>{TIME_OF_DAY})(?:,?\s+(?:on\s+)?(?:(?P<weekday>{WEEKDAY})|(?P<dayword>today|yesterday|tomorrow)))?"
+       # "Sunday at 18:30": the clock again, its groups renamed (a pattern names a group once)
        rf"|(?P<weekday2>{WEEKDAY})\s+at\s+(?P<clock2>{TIME_OF_DAY.replace('?P<', '?P<b_')}))")
 def clock_time(m, ctx):
     """ "7:15 p.m.", "18:30 GMT Sunday", "noon yesterday": a TIME on the day named or the anchor's."""
