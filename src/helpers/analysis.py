@@ -82,7 +82,7 @@ class Analyser:
         """
         text = doc.text if text is None else text
         mentions = entities.extract(doc, self.gazetteer.metonymy)
-        found_dates = dates.extract(doc, published)
+        found_dates = dates.extract(doc, published, text=text)
         found_quotes = quotes.extract(doc, self.cues, text) if self.options.quotes else []
         found_events = (events.extract(doc, mentions, found_dates, self.triggers, published=published)
                         if self.options.events else [])
