@@ -34,6 +34,8 @@ STYLE = {
     "axes.titleweight": "bold", "axes.spines.top": False, "axes.spines.right": False,
     "axes.grid": True, "grid.alpha": 0.25, "figure.constrained_layout.use": True,
     "svg.fonttype": "none",
+    # Labels come from articles: "$" must print as a dollar sign, not start mathtext ("Cash $$ News").
+    "text.parse_math": False,
 }
 ACTOR_LABELS = ["PERSON", "ORG", "GPE", "NORP"]
 
