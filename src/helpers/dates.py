@@ -229,14 +229,32 @@ DURATION = re.compile(r"(?:for |about |nearly |almost |more than |over |at least
                       r"|(?:decades|years|months|weeks|days)")
 
 
+# Resolved dates outside [EARLIEST_YEAR, anchor's year + YEARS_AHEAD] are left unresolved:
+# "October 0000" or "December 31, 9999" in a text are typos or traps, not dates to chart.
+EARLIEST_YEAR = 1800
+YEARS_AHEAD = 100
+
+
 @lru_cache(maxsize=65536)
 def resolve(text: str, anchor: dt.date | None, future: bool = False) -> Resolved | None:
     """Resolve a date expression against ``anchor`` (the publication date).
 
     ``future`` says the sentence speaks of what will happen (``will``, ``next``), so bare
     weekdays and month-days point forward. Returns ``None`` when the text is a duration, too
-    vague, or when a relative expression has no anchor.
+    vague, when a relative expression has no anchor, or when the date cannot exist or lies
+    outside the sane range (:data:`EARLIEST_YEAR` to :data:`YEARS_AHEAD` years after the anchor).
     """
+    try:
+        found = _resolve(text, anchor, future)
+    except (ValueError, OverflowError):  # year 0, year 10000: the calendar has no such day
+        return None
+    latest = (anchor or dt.date.today()).year + YEARS_AHEAD
+    if found is not None and not (EARLIEST_YEAR <= found.start.year and found.end.year <= latest):
+        return None
+    return found
+
+
+def _resolve(text: str, anchor: dt.date | None, future: bool = False) -> Resolved | None:
     cleaned = _clean(text)
     if not cleaned:
         return None
