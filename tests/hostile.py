@@ -260,11 +260,30 @@ BILLION_LAUGHS = (
 LATIN1_NAME = b"caf\xe9_story.txt"
 
 
-def front_matter_story(published: str, title: str, source: str = "Harbour Daily") -> str:
-    return (f"---\ntitle: {title}\npublished: {published}\nsource: {source}\n---\n"
-            + paragraphs([f"{title}: the harbour board met on a rainy morning to discuss the budget for "
-                          f"the coming season, and its members agreed to meet again soon.",
-                          "Residents who attended asked for more buses to the ferry terminal."]))
+# Short, unrelated articles (so no two are near duplicates of each other).
+SHORT_STORIES = {
+    "bakery": "A bakery in the old market square won a regional prize for its rye bread, and the owner "
+              "said the recipe had not changed since her grandfather opened the shop.",
+    "library": "The county library will lend gardening tools from next month, a pilot scheme that "
+               "volunteers hope will spread to smaller branches in the hills.",
+    "choir": "Forty singers from three villages formed a choir that rehearses in a disused chapel and "
+             "plans its first public concert before the harvest festival.",
+    "tram": "Tram drivers received new timetables after complaints that evening services on the "
+            "eastern line ran too rarely for shift workers at the hospital.",
+    "ferry": "Ferry services to the islands resumed on Monday after the storm, the operator said, with "
+             "extra sailings planned for the weekend.",
+    "bus": "A night bus linking the university with the railway station will run on Fridays and "
+           "Saturdays, the transport authority announced after a student petition.",
+    "museum": "The maritime museum put a restored lifeboat on display, the first exhibit in a hall "
+              "that stood empty for a decade while the roof was repaired.",
+    "prices": "Wholesale prices of olive oil fell sharply this season, cooperative managers reported, "
+              "as a mild spring brought the largest crop in many years.",
+}
+
+
+def front_matter_story(published: str, story: str, source: str = "Harbour Daily") -> str:
+    return (f"---\ntitle: A note on the {story}\npublished: {published}\nsource: {source}\n---\n"
+            + SHORT_STORIES[story] + "\n")
 
 
 def build_red_team_corpus(folder: Path, outside: Path, *, unprivileged: bool) -> dict[str, str]:
@@ -323,7 +342,7 @@ def build_red_team_corpus(folder: Path, outside: Path, *, unprivileged: bool) ->
     write("json/big_number.json", '{"text": "A story with a giant number.", "n": ' + "9" * 100_000 + "}",
           "rejected digits")
     write("json/deep_line.jsonl", "[" * 50_000 + "]" * 50_000 + "\n"
-          + json.dumps({"text": RECORD_TEXTS[0]}) + "\n", "records")
+          + json.dumps({"text": WEB_STORY[0]}) + "\n", "records")
     expect.pop("json/deep_line.jsonl")
     expect["json/deep_line.jsonl#1"] = "rejected nested too deeply"
     expect["json/deep_line.jsonl#2"] = "kept"
@@ -340,28 +359,26 @@ def build_red_team_corpus(folder: Path, outside: Path, *, unprivileged: bool) ->
     expect.pop("csv/nul.csv")
     expect["csv/nul.csv#2"] = "kept nul_bytes_removed"
     # Dates: impossible, out of range, not a date; dates in the text that no calendar has.
-    write("dates/feb30.md", front_matter_story("2024-02-30", "Feb 30"), "kept date_error")
-    write("dates/far_future.md", front_matter_story("9999-12-31", "Far future"), "kept date_error")
-    write("dates/year_one.md", front_matter_story("0001-01-01", "Year one"), "kept date_error")
-    write("dates/not_a_date.md", front_matter_story("not a date", "No date"), "kept date_error")
+    write("dates/feb30.md", front_matter_story("2024-02-30", "bakery"), "kept date_error")
+    write("dates/far_future.md", front_matter_story("9999-12-31", "library"), "kept date_error")
+    write("dates/year_one.md", front_matter_story("0001-01-01", "choir"), "kept date_error")
+    write("dates/not_a_date.md", front_matter_story("not a date", "museum"), "kept date_error")
     write("dates/in_text.txt",
           "The archive lists a ledger dated October 0000, which the clerk called a printing error.\n\n"
           "A poster promised the winter of 9999 would be the coldest, and a sign said December 31, 9999.\n",
           "kept")
     # Text that breaks naive charting: mathtext dollars in the source and title.
-    write("charts/mathtext.md", front_matter_story("2025-03-05", "Prices $x^2$ rise", source="Cash $$ News"),
-          "kept")
+    write("charts/mathtext.md", front_matter_story("2025-03-05", "prices", source="Cash $$ News")
+          .replace("title: A note on the prices", "title: Prices $x^2$ rise"), "kept")
     # Encodings.
-    utf16_text = ("Ferry services to the islands resumed on Monday after the storm, the operator said, "
-                  "with extra sailings planned for the weekend.\n")
-    write("enc/utf16le.txt", utf16_text.encode("utf-16-le"), "kept utf-16-le")
-    write("enc/utf16be.txt", utf16_text.replace("Ferry", "Bus").encode("utf-16-be"), "kept utf-16-be")
-    write("enc/utf32le.txt", utf16_text.replace("Ferry", "Tram").encode("utf-32-le"), "kept utf-32-le")
+    write("enc/utf16le.txt", SHORT_STORIES["ferry"].encode("utf-16-le"), "kept utf-16-le")
+    write("enc/utf16be.txt", SHORT_STORIES["bus"].encode("utf-16-be"), "kept utf-16-be")
+    write("enc/utf32le.txt", SHORT_STORIES["tram"].encode("utf-32-le"), "kept utf-32-le")
     write("enc/mixed.txt",
           "The caf\u00e9 on the quay reopened on Friday, its owner said.\n\n".encode()
           + "Neighbours called it \u201cthe best news of the winter\u201d and queued outside.\n".encode("cp1252"),
           "kept utf-8+cp1252")
-    write("big/too_big.txt", "A long line of filler words for the size limit test. " * 400, "rejected larger than")
+    write("big/too_big.txt", "A long line of filler words for the size limit test. " * 24_000, "rejected larger than")
     if unprivileged:
         write("locked/secret_file.txt", paragraphs(WEB_STORY), "rejected cannot be read")
         (folder / "locked" / "secret_file.txt").chmod(0)
@@ -372,5 +389,5 @@ def build_red_team_corpus(folder: Path, outside: Path, *, unprivileged: bool) ->
     return expect
 
 
-# The size limit the red-team tests set (max_file_mb): big/too_big.txt (21,600 bytes) is over it.
-RED_TEAM_MAX_FILE_MB = 0.02
+# The size limit the red-team tests set (max_file_mb): big/too_big.txt (1,296,000 bytes) is over it.
+RED_TEAM_MAX_FILE_MB = 1.0

@@ -38,6 +38,9 @@ STYLE = {
     "text.parse_math": False,
 }
 ACTOR_LABELS = ["PERSON", "ORG", "GPE", "NORP"]
+# Tick labels are made when a figure is drawn (in the notebook, or saved), after the style's
+# context has closed: mathtext must be off for the whole session, not only inside the style.
+mpl.rcParams["text.parse_math"] = False
 
 
 def styled(chart):

@@ -249,7 +249,7 @@ def resolve(text: str, anchor: dt.date | None, future: bool = False) -> Resolved
     except (ValueError, OverflowError):  # year 0, year 10000: the calendar has no such day
         return None
     latest = (anchor or dt.date.today()).year + YEARS_AHEAD
-    if found is not None and not (EARLIEST_YEAR <= found.start.year and found.end.year <= latest):
+    if found is not None and not (found.start.year >= EARLIEST_YEAR and found.end.year <= latest):
         return None
     return found
 

@@ -56,8 +56,10 @@ WESTERN_SINGLE_BYTE = {"cp1250", "cp1252", "latin_1", "iso8859_15", "iso8859_2",
 MAX_FILE_BYTES = 50 * 2**20
 MAX_FRONT_MATTER_CHARS = 64 * 1024
 MAX_JSON_NUMBER_DIGITS = 40
-# A NUL byte or two in a text file (a bad export) is removed; more than this share means binary.
+# A NUL byte or two in a text file (a bad export) is removed; more than this share of the bytes
+# (and more than MAX_NUL_BYTES) means binary. Other control characters are judged after decoding.
 MAX_NUL_SHARE = 0.01
+MAX_NUL_BYTES = 16
 # Publication dates outside [EARLIEST_YEAR, next year] are typos or attacks, not news.
 EARLIEST_YEAR = 1800
 # A valid UTF-8 multi-byte sequence: its presence in a file that is not valid UTF-8 as a whole
@@ -300,7 +302,7 @@ def decode(data: bytes) -> tuple[str | None, str | None, str | None]:
         return wide
     n_nul = data.count(b"\x00")
     if n_nul:
-        if n_nul > MAX_NUL_SHARE * len(data):
+        if n_nul > max(MAX_NUL_SHARE * len(data), MAX_NUL_BYTES):
             return None, None, "binary file (contains NUL bytes)"
         data = data.replace(b"\x00", b"")
     if data.startswith(b"\xef\xbb\xbf"):

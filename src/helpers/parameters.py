@@ -37,6 +37,10 @@ def number(low: float, high: float, integer: bool = False) -> Rule:
     return Rule(test, f"{kind} from {low:,} to {high:,}")
 
 
+def flag() -> Rule:
+    return Rule(lambda value: isinstance(value, bool), "true or false")
+
+
 def one_of(*choices: str) -> Rule:
     return Rule(lambda value: value in choices, f"one of: {', '.join(choices)}")
 
@@ -107,6 +111,8 @@ SPACY_MAX_LENGTH = 1_000_000
 
 RULES: dict[str, list[Rule]] = {
     # 01_clean
+    **{name: [flag()] for name in ("fix_unicode", "straighten_quotes", "normalize_spaces", "dehyphenate",
+                                   "drop_boilerplate", "repeated_lines")},
     "repeated_line_share": [number(0.01, 1)],
     "near_duplicate_threshold": [number(0, 1)],
     "max_chars": [number(1_000, SPACY_MAX_LENGTH, integer=True)],
@@ -115,6 +121,9 @@ RULES: dict[str, list[Rule]] = {
     "example_doc": [text()],
     # 02_entities
     "model": [installed_model()],
+    "quotes": [flag()],
+    "events": [flag()],
+    "keep_other_languages": [flag()],
     "fuzzy_threshold": [number(0, 100)],
     "languages": [list_of(r"[a-z]{2,3}|und", "a list of ISO 639-1 codes such as en, fr (or und)",
                           allow_empty=False)],
