@@ -326,9 +326,12 @@ def _event_row(doc_id: str, published, event: dict, mentions: list[dict], dates_
         "count": event["count"], "start_char": event["sentence_start"]}
 
 
-def parse_one(corpus: str, doc_id: str, options: Options | None = None):
-    """The spaCy Doc of one document, parsed as stage 2 parses it (for displaCy)."""
+def parse_one(corpus: str, doc_id: str | None, options: Options | None = None):
+    """The spaCy Doc of one document, parsed as stage 2 parses it (for displaCy); an empty Doc
+    when ``doc_id`` is ``None`` (a corpus with nothing analysed)."""
     options = options or Options()
+    if doc_id is None:
+        return Extractor(options).nlp("")
     documents = store.read_table(corpus, "documents", ["doc_id", "text"]).set_index("doc_id")
     if doc_id not in documents.index:
         raise KeyError(f"no document {doc_id!r} in corpus {corpus!r}")
@@ -338,10 +341,11 @@ def parse_one(corpus: str, doc_id: str, options: Options | None = None):
     return doc
 
 
-def busiest_document(mentions) -> str:
-    """The doc_id with the most entity mentions."""
+def busiest_document(mentions) -> str | None:
+    """The doc_id with the most entity mentions; ``None`` when there are none (an empty corpus
+    completes and says so rather than stopping here)."""
     if mentions.empty:
-        raise ValueError("no mentions: nothing to show")
+        return None
     return mentions["doc_id"].value_counts().index[0]
 
 

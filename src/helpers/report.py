@@ -171,9 +171,9 @@ def run_page(run_dir: Path, manifest: dict) -> Path:
     if manifest.get("error"):
         parts.append(f"<p class=failed>{esc(manifest['error'])}</p>")
     if status != "succeeded":
-        parts.append(f"<p class=failed>This run {esc(status)}: it has no results. The tables in "
-                     f"data/processed/{esc(manifest.get('name'))} are still those of the last successful "
-                     f"run.</p>")
+        parts.append(f"<p class=failed>This run {esc(status)}: it has no results. It left "
+                     f"data/processed/{esc(manifest.get('name'))} as it was (the last successful run's "
+                     f"tables, if any).</p>")
     elif nothing_to_show(manifest):
         parts.append(f"<p class=failed>{esc(nothing_to_show(manifest))}</p>")
     counts = manifest.get("documents", {}).get("by_status", {})

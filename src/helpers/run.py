@@ -418,7 +418,7 @@ def _run_locked(raw_dir: Path, name: str, overrides: dict, declared: dict, value
     report.runs_index(reports_dir)
     if failure:
         raise NotebookFailed(f"{failure}\nThe executed notebook is kept at {run_dir / notebook}; "
-                             f"data/processed/{name} still holds the last successful run's tables")
+                             f"data/processed/{name} is left as it was")
     return run_dir
 
 
