@@ -460,3 +460,29 @@ def test_written_files_follow_the_umask(tmp_path, mask):
         os.umask(old)
     for name in ("manifest.json", "quotes.parquet"):
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o666 & ~mask, name
+
+
+class CountingList(list):
+    """A list that counts how many times it is iterated over."""
+
+    passes = 0
+
+    def __iter__(self):
+        self.passes += 1
+        return super().__iter__()
+
+
+def test_event_extraction_reads_mentions_and_dates_once_not_once_per_sentence(extractor):
+    from helpers import events
+
+    text = "\n\n".join(f"Gunmen attacked a checkpoint in Kirkuk on Monday, police said. Hundreds of people "
+                       f"protested in Basra on Friday over power cuts, said Karim Obaid, teacher number {i}."
+                       for i in range(1, 25))
+    doc = extractor.nlp(text)
+    records = extractor.analyse(doc, dt.date(2025, 3, 4), text)
+    mentions, dates = CountingList(records["mentions"]), CountingList(records["dates"])
+    found = events.extract(doc, mentions, dates, extractor.triggers)
+    assert found == records["events"] and len(found) >= 24
+    # Filtering them once per event sentence made the cost grow with the square of the length.
+    assert mentions.passes == 1 and dates.passes == 1
+    assert "newsdesk.events.ents" not in doc.user_data

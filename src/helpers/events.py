@@ -161,12 +161,40 @@ def _antecedent(token):
         return clause.head if clause is not None else None
     if token.lower_ in PERSONAL:
         wanted = {"he": {"PERSON"}, "she": {"PERSON"}}.get(token.lower_, entities.ORGANISATION_LABELS | {"GPE"})
-        earlier = [e for e in token.doc.ents if e.end <= token.i and e.label_ in wanted]
-        return earlier[-1].root if earlier else None
+        ents, ends = _entities(token.doc)
+        for k in range(bisect.bisect_right(ends, token.i) - 1, -1, -1):  # the latest fitting name before it
+            if ents[k].label_ in wanted:
+                return ents[k].root
+        return None
     if token.lower_ in entities.GROUP_NOUNS and entities.is_group_description(phrase := _span_of(token)):
-        named = entities.referent(phrase, token.doc.ents, entities.ORGANISATION_LABELS)
+        named = entities.referent(phrase, _entities(token.doc)[0], entities.ORGANISATION_LABELS)
         return named.root if named is not None else token
     return token
+
+
+_ENTS = "newsdesk.events.ents"
+
+
+def _entities(doc) -> tuple[list, list[int]]:
+    """``(doc.ents, their end token indices)``, read once per :func:`extract`.
+
+    ``Doc.ents`` is rebuilt from every token on each access: reading it for every pronoun made
+    event extraction grow with the square of the document's length.
+    """
+    cached = doc.user_data.get(_ENTS)
+    if cached is None:
+        ents = list(doc.ents)
+        cached = (ents, [e.end for e in ents])
+    return cached
+
+
+def _by_sentence(records: list[dict], sentence_starts: list[int]) -> dict[int, list[dict]]:
+    """Records (with ``start_char``) grouped by the index of the sentence they start in, in one
+    pass (filtering them for every sentence cost sentences × records)."""
+    grouped: dict[int, list[dict]] = {}
+    for record in records:
+        grouped.setdefault(bisect.bisect_right(sentence_starts, record["start_char"]) - 1, []).append(record)
+    return grouped
 
 
 def actors_of(token):
@@ -234,10 +262,21 @@ def extract(doc, mentions: list[dict], dates: list[dict], triggers: list[Trigger
     actor1_text, actor2_start/end, actor2_text, location_start/end, location_text,
     date_start/end (of a DATE mention) or ``None``.
     """
+    doc.user_data[_ENTS] = _entities(doc)
+    try:
+        return _extract(doc, mentions, dates, triggers)
+    finally:
+        doc.user_data.pop(_ENTS, None)
+
+
+def _extract(doc, mentions: list[dict], dates: list[dict], triggers: list[Trigger] | dict) -> list[dict]:
     records = []
     index = index_triggers(triggers) if not isinstance(triggers, dict) else triggers
     sentences = list(doc.sents)
     starts = [sent.start for sent in sentences]
+    char_starts = [sent.start_char for sent in sentences]
+    mentions_in = _by_sentence(mentions, char_starts)
+    dates_in = _by_sentence(dates, char_starts)
     by_sentence: dict[int, list] = {}
     for i in _trigger_candidates(doc, index):
         token = doc[i]
@@ -249,9 +288,9 @@ def extract(doc, mentions: list[dict], dates: list[dict], triggers: list[Trigger
         types = {t.event_type for _, t in found}
         if len(types) > 1:
             found = [(tok, t) for tok, t in found if t.event_type != "statement"]
-        sent_mentions = [m for m in mentions if sent.start_char <= m["start_char"] < sent.end_char]
+        sent_mentions = mentions_in.get(number, [])
         places = [m for m in sent_mentions if m["label"] in {"GPE", "LOC", "FAC"} and not m["metonymy"]]
-        sent_dates = [d for d in dates if sent.start_char <= d["start_char"] < sent.end_char]
+        sent_dates = dates_in.get(number, [])
         resolved_dates = [d for d in sent_dates if d["start_date"] is not None]
         sentence_text = sent.text.strip()  # Span.text joins the tokens on each access
         candidates = []
