@@ -11,6 +11,7 @@ the latest fitting name that was a subject; "the group" and its like, the latest
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -162,16 +163,25 @@ def extract(doc, cues: Iterable[str] | None = None, text: str | None = None) -> 
         inside.update(range(start, end))
     names = [e for e in doc.ents if e.label_ in entities.ORGANISATION_LABELS | {"PERSON", "GPE"}]
     sentences = list(doc.sents)
+    sentence_starts = [s.start_char for s in sentences]
 
     def window(start: int, end: int) -> list:
-        """Sentences touching the quote, plus the one before when the quote opens a sentence."""
-        chosen = [s for s in sentences if s.start_char < end + 1 and s.end_char > start - 1]
-        first = chosen[0] if chosen else None
-        if first is not None and text[first.start_char:start].strip(' "\u201c') == "":
-            index = sentences.index(first)
+        """Sentences touching the quote, plus the one before when the quote opens a sentence.
+
+        Sentences are found by bisection: scanning them all for every quote made quotes grow
+        with the square of the document's length.
+        """
+        first_index = max(bisect.bisect_right(sentence_starts, start - 1) - 1, 0)
+        chosen, index = [], first_index
+        while index < len(sentences) and sentences[index].start_char < end + 1:
+            if sentences[index].end_char > start - 1:
+                chosen.append((index, sentences[index]))
+            index += 1
+        if chosen and text[chosen[0][1].start_char:start].strip(' "\u201c') == "":
+            index = chosen[0][0]
             if index and sentences[index - 1].text.rstrip().endswith(":"):
-                chosen.insert(0, sentences[index - 1])
-        return chosen
+                chosen.insert(0, (index - 1, sentences[index - 1]))
+        return [sentence for _, sentence in chosen]
 
     records = []
     for start, end in spans:
