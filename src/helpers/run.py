@@ -138,7 +138,7 @@ def check_values(values: dict) -> None:
 
 
 # Folders that are never a corpus: the whole file system, or the kernel's views of it.
-SYSTEM_FOLDERS = (Path("/"), Path("/proc"), Path("/sys"), Path("/dev"), Path("/run"))
+SYSTEM_FOLDERS = (Path("/"), Path("/proc"), Path("/sys"), Path("/dev"))
 
 
 def check_raw(raw_dir: Path) -> Path:
