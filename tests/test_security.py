@@ -486,3 +486,11 @@ def test_event_extraction_reads_mentions_and_dates_once_not_once_per_sentence(ex
     # Filtering them once per event sentence made the cost grow with the square of the length.
     assert mentions.passes == 1 and dates.passes == 1
     assert "newsdesk.events.ents" not in doc.user_data
+
+
+def test_front_matter_over_the_limit_is_not_parsed_and_nothing_is_lost():
+    text = "---\n" + "".join(f"k{i}: v{i}\n" for i in range(10_000)) + "---\nThe body.\n"
+    meta, body, problem = ingest.split_front_matter(text)
+    assert meta == {} and body == text and "not parsed" in problem
+    assert ingest.split_front_matter("---\nA rule, then text without front matter.\n") == (
+        {}, "---\nA rule, then text without front matter.\n", None)

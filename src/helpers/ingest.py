@@ -424,14 +424,17 @@ class FrontMatterRefused(ValueError):
 def split_front_matter(text: str) -> tuple[dict, str, str | None]:
     """``(fields, body, problem)`` of a text that may start with ``---`` YAML front matter.
 
-    Raises :class:`FrontMatterRefused` for front matter over :data:`MAX_FRONT_MATTER_CHARS`
-    or using aliases; invalid YAML is a ``problem``, not an exception.
+    Raises :class:`FrontMatterRefused` for front matter using aliases; invalid YAML is a
+    ``problem``, not an exception. Front matter longer than :data:`MAX_FRONT_MATTER_CHARS` is
+    not parsed: the whole text is the body, and the problem says so.
     """
-    if text.startswith(("---", "\ufeff---")) and "\n" in text:
-        # The regex below scans to the closing marker: bound it before it runs on a huge text.
+    if text.startswith(("---", "\ufeff---")):
         closing = re.search(r"\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", text[:MAX_FRONT_MATTER_CHARS + 16])
-        if closing is None and re.search(r"\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", text):
-            raise FrontMatterRefused(f"front matter longer than {MAX_FRONT_MATTER_CHARS:,} characters")
+        if closing is None:
+            late = re.search(r"\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", text)
+            problem = (f"front matter longer than {MAX_FRONT_MATTER_CHARS:,} characters: not parsed, "
+                       f"read as text") if late else None
+            return {}, text.lstrip("\ufeff"), problem
     match = FRONT_MATTER.match(text)
     if not match:
         return {}, text.lstrip("\ufeff"), None
