@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from helpers import paths, report
+from helpers import paths, report, runlock
 
+from corpus import build_small_corpus
 from hostile import FRENCH_STORY, RED_TEAM_MAX_FILE_MB, SECRET, build_red_team_corpus
 from test_run import newsdesk
 
@@ -65,3 +70,27 @@ def test_corpora_with_nothing_to_analyse_complete_and_say_so(tmp_path, corpus, m
     assert manifest["status"] == "succeeded"
     assert message in report.nothing_to_show(manifest)
     assert message in (run_dir / "index.html").read_text()
+
+
+@pytest.mark.slow
+def test_a_killed_run_shows_as_interrupted_and_leaves_no_half_made_tables(tmp_path):
+    raw = build_small_corpus(tmp_path / "killed")
+    reports = tmp_path / "reports"
+    process = subprocess.Popen([sys.executable, "-m", "helpers.cli", "run", "--raw", str(raw), "--reports",
+                                str(reports), "--no-progress"], env=os.environ.copy(),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 300
+    while not list(paths.PROCESSED.glob(".staging-killed-*/documents.parquet")):  # notebook 1 done
+        assert process.poll() is None and time.monotonic() < deadline, "the run ended before the kill"
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    manifest = json.loads(next(reports.glob("killed-*/manifest.json")).read_text())
+    assert manifest["status"] == "running" and report.run_status(manifest) == "interrupted"
+    assert runlock.holder("killed") is None
+    assert not (paths.PROCESSED / "killed" / "documents.parquet").exists(), "nothing was swapped in"
+    run_dir = run_cli(raw, reports)
+    assert (paths.PROCESSED / "killed" / "documents.parquet").exists()
+    assert not list(paths.PROCESSED.glob(".staging-killed-*"))
+    index = (reports / "index.html").read_text()
+    assert "interrupted" in index and run_dir.name in index
