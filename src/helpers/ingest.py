@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import errno
 import hashlib
 import io
 import json
@@ -183,7 +184,7 @@ def file_problem(path: Path, root: Path) -> str | None:
         try:
             target = path.resolve(strict=True)
         except (RuntimeError, OSError) as error:
-            loop = isinstance(error, RuntimeError) or getattr(error, "errno", None) == 40  # ELOOP
+            loop = isinstance(error, RuntimeError) or getattr(error, "errno", None) == errno.ELOOP
             return "link loop: the link points back at itself" if loop else "broken link: its target does not exist"
         if not target.is_relative_to(root.resolve()):
             return "link points outside the corpus folder: not read"
@@ -208,6 +209,8 @@ def read_bytes(path: Path, root: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple
     if problem:
         return None, problem
     target = Path(path).resolve() if Path(path).is_symlink() else Path(path)
+    if not target.resolve().is_relative_to(Path(root).resolve()):  # re-pointed since the check
+        return None, "link points outside the corpus folder: not read"
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(target, flags)
