@@ -494,3 +494,53 @@ def test_front_matter_over_the_limit_is_not_parsed_and_nothing_is_lost():
     assert meta == {} and body == text and "not parsed" in problem
     assert ingest.split_front_matter("---\nA rule, then text without front matter.\n") == (
         {}, "---\nA rule, then text without front matter.\n", None)
+
+
+@pytest.mark.parametrize("mask", [0o002, 0o077])
+def test_cache_files_follow_the_umask(tmp_path, mask):
+    from helpers import cache
+
+    old = os.umask(mask)
+    try:
+        with cache.Store(tmp_path / "c.sqlite") as db:
+            db.put_many({"k": 1})
+            modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir()}
+    finally:
+        os.umask(old)
+    assert modes and set(modes.values()) == {0o666 & ~mask}, modes
+
+
+def test_a_waiting_run_starts_when_the_first_one_ends(processed):
+    import threading
+
+    order = []
+
+    def first():
+        with runlock.corpus_lock("gaza", {"run_id": "first"}):
+            order.append("first started")
+            started.set()
+            time.sleep(0.5)
+            order.append("first ended")
+
+    started = threading.Event()
+    thread = threading.Thread(target=first)
+    thread.start()
+    started.wait(5)
+    with runlock.corpus_lock("gaza", {"run_id": "second"}, wait=True):
+        order.append("second started")
+    thread.join()
+    assert order == ["first started", "first ended", "second started"]
+
+
+def test_the_displacy_example_parses_only_the_start_of_a_huge_document(tmp_path):
+    from helpers import extract
+
+    raw = tmp_path / "huge"
+    raw.mkdir()
+    paragraph = " ".join(f"The council of Valmora met on day {i} to discuss the harbour." for i in range(30))
+    (raw / "huge.txt").write_text("\n\n".join(f"{paragraph} Part {n}." for n in range(100)))
+    documents = clean.clean_corpus(raw, clean.Options(near_duplicate_threshold=0), progress=False)
+    clean.write_documents("huge-example", documents)
+    assert len(documents["text"].iloc[0]) > 150_000
+    doc = extract.parse_one("huge-example", "huge.txt", max_chars=5_000)
+    assert 2_500 < len(doc.text) <= 5_000 and doc.text.endswith("Part 1.")  # two whole paragraphs

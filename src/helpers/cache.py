@@ -130,6 +130,9 @@ class Store:
             self._db = self._open()
 
     def _open(self) -> sqlite3.Connection:
+        # SQLite creates files 0644 whatever the umask allows; created here they get 0666 & ~umask
+        # (its journal files copy the database file's mode).
+        os.close(os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666))
         db = sqlite3.connect(self.path, timeout=60)
         try:
             db.execute("PRAGMA journal_mode=WAL")

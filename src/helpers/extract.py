@@ -326,9 +326,16 @@ def _event_row(doc_id: str, published, event: dict, mentions: list[dict], dates_
         "count": event["count"], "start_char": event["sentence_start"]}
 
 
-def parse_one(corpus: str, doc_id: str | None, options: Options | None = None):
-    """The spaCy Doc of one document, parsed as stage 2 parses it (for displaCy); an empty Doc
-    when ``doc_id`` is ``None`` (a corpus with nothing analysed)."""
+# displaCy shows the start of a long document: parsing a million characters again for a picture
+# would cost minutes and gigabytes, and the page would be unreadable.
+DISPLAY_CHARS = 20_000
+
+
+def parse_one(corpus: str, doc_id: str | None, options: Options | None = None,
+              max_chars: int = DISPLAY_CHARS):
+    """The spaCy Doc of one document, parsed as stage 2 parses it (for displaCy): its first
+    ``max_chars`` characters (cut at a paragraph break); an empty Doc when ``doc_id`` is
+    ``None`` (a corpus with nothing analysed)."""
     options = options or Options()
     if doc_id is None:
         return Extractor(options).nlp("")
@@ -336,7 +343,11 @@ def parse_one(corpus: str, doc_id: str | None, options: Options | None = None):
     if doc_id not in documents.index:
         raise KeyError(f"no document {doc_id!r} in corpus {corpus!r}")
     extractor = Extractor(options)
-    doc = extractor.nlp(documents.loc[doc_id, "text"])
+    text = documents.loc[doc_id, "text"]
+    if len(text) > max_chars:
+        cut = text.rfind("\n\n", 0, max_chars)
+        text = text[:cut if cut > max_chars // 2 else max_chars]
+    doc = extractor.nlp(text)
     entities.label_organisations(doc, entities.join_split_names(doc))
     return doc
 
