@@ -443,7 +443,7 @@ def split_front_matter(text: str) -> tuple[dict, str, str | None]:
         return {}, text.lstrip("\ufeff"), None
     body = text[match.end():]
     try:
-        meta = yaml.load(match.group(1), Loader=FrontMatterLoader)  # noqa: S506 (a safe loader)
+        meta = yaml.load(match.group(1), Loader=FrontMatterLoader)  # a SafeLoader without aliases
     except yaml.YAMLError as error:
         return {}, body, f"front matter is not valid YAML: {str(error).splitlines()[0]}"
     except (ValueError, TypeError, RecursionError) as error:
