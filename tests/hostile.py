@@ -239,3 +239,155 @@ def build_hostile_corpus(folder: Path) -> dict[str, str]:
         else:
             path.write_text(content, encoding="utf-8")
     return expect
+
+
+# --- the red-team corpus --------------------------------------------------------------------------
+# What an attacker (or an unlucky scrape) puts in a corpus folder: links out of it, special
+# files, parser bombs, impossible dates, odd encodings and file names. Built at test time; the
+# "outside" folder stands for the researcher's home (credentials) next to the corpus.
+
+SECRET = "machine example.org login researcher password hunter2-do-not-leak"
+
+BILLION_LAUGHS = (
+    '---\na: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n'
+    'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n'
+    'f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n'
+    'h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\ni: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n---\n'
+    "The body of a page whose front matter would grow to gigabytes.\n")
+
+# A Latin-1 file name: not valid UTF-8, so it cannot be written into a table as it is.
+LATIN1_NAME = b"caf\xe9_story.txt"
+
+
+# Short, unrelated articles (so no two are near duplicates of each other).
+SHORT_STORIES = {
+    "bakery": "A bakery in the old market square won a regional prize for its rye bread, and the owner "
+              "said the recipe had not changed since her grandfather opened the shop.",
+    "library": "The county library will lend gardening tools from next month, a pilot scheme that "
+               "volunteers hope will spread to smaller branches in the hills.",
+    "choir": "Forty singers from three villages formed a choir that rehearses in a disused chapel and "
+             "plans its first public concert before the harvest festival.",
+    "tram": "Tram drivers received new timetables after complaints that evening services on the "
+            "eastern line ran too rarely for shift workers at the hospital.",
+    "ferry": "Ferry services to the islands resumed on Monday after the storm, the operator said, with "
+             "extra sailings planned for the weekend.",
+    "bus": "A night bus linking the university with the railway station will run on Fridays and "
+           "Saturdays, the transport authority announced after a student petition.",
+    "museum": "The maritime museum put a restored lifeboat on display, the first exhibit in a hall "
+              "that stood empty for a decade while the roof was repaired.",
+    "prices": "Wholesale prices of olive oil fell sharply this season, cooperative managers reported, "
+              "as a mild spring brought the largest crop in many years.",
+}
+
+
+def front_matter_story(published: str, story: str, source: str = "Harbour Daily") -> str:
+    return (f"---\ntitle: A note on the {story}\npublished: {published}\nsource: {source}\n---\n"
+            + SHORT_STORIES[story] + "\n")
+
+
+def build_red_team_corpus(folder: Path, outside: Path, *, unprivileged: bool) -> dict[str, str]:
+    """Write the red-team corpus under ``folder`` (and a secret under ``outside``).
+
+    Returns ``{doc_id: expectation}`` where the expectation starts with the expected status
+    (``kept``, ``rejected``, ``duplicate``) followed by a word its reason or data must contain.
+    ``unprivileged`` adds unreadable files and folders (root reads them anyway).
+    """
+    import os
+
+    folder, outside = Path(folder), Path(outside)
+    folder.mkdir(parents=True, exist_ok=True)
+    outside.mkdir(parents=True, exist_ok=True)
+    (outside / "git-credentials").write_text(SECRET + "\n", encoding="utf-8")
+    (outside / "more").mkdir(exist_ok=True)
+    (outside / "more" / "secret.txt").write_text(SECRET + "\n", encoding="utf-8")
+    expect: dict[str, str] = {}
+
+    def write(name: str | bytes, content: str | bytes, expectation: str) -> None:
+        path = Path(os.fsdecode(os.path.join(os.fsencode(str(folder)), os.fsencode(name))))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+        key = os.fsencode(name).decode("utf-8", errors="backslashreplace")
+        expect[key] = expectation
+
+    def link(name: str, target: str | Path, expectation: str) -> None:
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.symlink_to(target)
+        expect[name] = expectation
+
+    # A genuine article the links below point at.
+    write("news/original.txt", paragraphs(PORT_STORY), "kept")
+    # Links.
+    link("leak/notes.txt", outside / "git-credentials", "rejected outside the corpus")
+    link("leak/passwd.txt", "/etc/passwd", "rejected outside the corpus")
+    link("leak/mem.txt", "/proc/self/mem", "rejected outside the corpus")
+    link("leak/relative.txt", Path("..") / ".." / outside.name / "git-credentials", "rejected outside the corpus")
+    link("leak/outside_folder", outside / "more", "rejected outside the corpus")
+    link("leak/loop.txt", "loop.txt", "rejected loop")
+    link("leak/broken.txt", "no-such-file.txt", "rejected broken")
+    link("leak/news_again", Path("..") / "news", "rejected folder")
+    link("leak/copy_of_original.txt", Path("..") / "news" / "original.txt", "duplicate exact")
+    # A special file: reading a FIFO would block the run forever.
+    os.mkfifo(folder / "special" / "pipe.txt") if (folder / "special").mkdir() is None else None
+    expect["special/pipe.txt"] = "rejected named pipe"
+    # A file name that is not valid UTF-8.
+    write(b"names/" + LATIN1_NAME, paragraphs(FLOOD_STORY), "kept")
+    # Parser bombs and limits.
+    write("yaml/billion_laughs.md", BILLION_LAUGHS, "rejected aliases")
+    write("yaml/huge_front_matter.md", "---\n" + "".join(f"k{i}: v{i}\n" for i in range(10_000))
+          + "---\nBody after huge front matter.\n", "kept longer than")
+    nested = '{"text": "deep", "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    write("json/deep.json", nested, "rejected nested too deeply")
+    write("json/big_number.json", '{"text": "A story with a giant number.", "n": ' + "9" * 100_000 + "}",
+          "rejected digits")
+    write("json/deep_line.jsonl", "[" * 50_000 + "]" * 50_000 + "\n"
+          + json.dumps({"text": WEB_STORY[0]}) + "\n", "records")
+    expect.pop("json/deep_line.jsonl")
+    expect["json/deep_line.jsonl#1"] = "rejected nested too deeply"
+    expect["json/deep_line.jsonl#2"] = "kept"
+    # CSV with an unclosed quote in row 3: rows 2 and 4 must survive as their own documents.
+    write("csv/unclosed.csv",
+          "title,text,date\n"
+          f"First,\"{RECORD_TEXTS[1]}\",2025-03-01\n"
+          f"Broken,\"{RECORD_TEXTS[2]},2025-03-02\n"
+          f"Last,{RECORD_TEXTS[3].replace(',', ';')},2025-03-03\n", "records")
+    expect.pop("csv/unclosed.csv")
+    expect |= {"csv/unclosed.csv#2": "kept", "csv/unclosed.csv#3": "rejected unbalanced quotes",
+               "csv/unclosed.csv#4": "kept"}
+    write("csv/nul.csv", f"title,text\nNul row,\"{RECORD_TEXTS[0]}\x00\"\n", "records")
+    expect.pop("csv/nul.csv")
+    expect["csv/nul.csv#2"] = "kept nul_bytes_removed"
+    # Dates: impossible, out of range, not a date; dates in the text that no calendar has.
+    write("dates/feb30.md", front_matter_story("2024-02-30", "bakery"), "kept date_error")
+    write("dates/far_future.md", front_matter_story("9999-12-31", "library"), "kept date_error")
+    write("dates/year_one.md", front_matter_story("0001-01-01", "choir"), "kept date_error")
+    write("dates/not_a_date.md", front_matter_story("not a date", "museum"), "kept date_error")
+    write("dates/in_text.txt",
+          "The archive lists a ledger dated October 0000, which the clerk called a printing error.\n\n"
+          "A poster promised the winter of 9999 would be the coldest, and a sign said December 31, 9999.\n",
+          "kept")
+    # Text that breaks naive charting: mathtext dollars in the source and title.
+    write("charts/mathtext.md", front_matter_story("2025-03-05", "prices", source="Cash $$ News")
+          .replace("title: A note on the prices", "title: Prices $x^2$ rise"), "kept")
+    # Encodings.
+    write("enc/utf16le.txt", SHORT_STORIES["ferry"].encode("utf-16-le"), "kept utf-16-le")
+    write("enc/utf16be.txt", SHORT_STORIES["bus"].encode("utf-16-be"), "kept utf-16-be")
+    write("enc/utf32le.txt", SHORT_STORIES["tram"].encode("utf-32-le"), "kept utf-32-le")
+    write("enc/mixed.txt",
+          "The caf\u00e9 on the quay reopened on Friday, its owner said.\n\n".encode()
+          + "Neighbours called it \u201cthe best news of the winter\u201d and queued outside.\n".encode("cp1252"),
+          "kept utf-8+cp1252")
+    write("big/too_big.txt", "A long line of filler words for the size limit test. " * 24_000, "rejected larger than")
+    if unprivileged:
+        write("locked/secret_file.txt", paragraphs(WEB_STORY), "rejected cannot be read")
+        (folder / "locked" / "secret_file.txt").chmod(0)
+        write("locked_folder/inside.txt", paragraphs(WEB_STORY), "rejected")
+        expect.pop("locked_folder/inside.txt")
+        expect["locked_folder"] = "rejected folder cannot be read"
+        (folder / "locked_folder").chmod(0)
+    return expect
+
+
+# The size limit the red-team tests set (max_file_mb): big/too_big.txt (1,296,000 bytes) is over it.
+RED_TEAM_MAX_FILE_MB = 1.0

@@ -147,17 +147,80 @@ def test_manifest_accounts_for_every_input(fixture_run):
     assert all(nb["status"] == "succeeded" and nb["seconds"] > 0 for nb in manifest["notebooks"])
 
 
-@pytest.mark.slow
-def test_failing_notebook_stops_the_run_and_keeps_the_notebook(tmp_path):
+def test_a_model_that_is_not_installed_stops_before_anything_runs(tmp_path):
     raw = build_small_corpus(tmp_path / "broken")
     reports = tmp_path / "reports"
     result = newsdesk("run", "--raw", str(raw), "--reports", str(reports), "--no-progress",
-                      "-p", "model=xx_no_such_model")
-    assert result.returncode == 1
-    assert "02_entities.ipynb failed in cell" in result.stderr
-    assert "ModelNotFound" in result.stderr and "Install it with" in result.stderr
-    run_dir = next(reports.glob("broken-*"))
-    assert (run_dir / "02_entities.ipynb").exists() and not (run_dir / "03_charts.ipynb").exists()
-    manifest = json.loads((run_dir / "manifest.json").read_text())
+                      "-p", "model=xx_no_such_model", "-p", "batch_size=0")
+    assert result.returncode == 2
+    assert "model = 'xx_no_such_model': expected an installed spaCy pipeline" in result.stderr
+    assert "batch_size = 0: expected an integer from 1" in result.stderr
+    assert not reports.exists()
+
+
+@pytest.mark.parametrize("name", ["../../../../tmp/escape", "/tmp/escape", "..", "a/b"])
+def test_a_name_that_would_escape_the_output_folders_is_refused(tmp_path, name):
+    raw = build_small_corpus(tmp_path / "corpus")
+    result = newsdesk("run", "--raw", str(raw), "--reports", str(tmp_path / "reports"), "--name", name)
+    assert result.returncode == 2 and "is not allowed" in result.stderr
+    assert not (tmp_path / "reports").exists() and not Path("/tmp/escape").exists()
+
+
+def test_the_root_folder_is_not_a_corpus(tmp_path):
+    result = newsdesk("run", "--raw", "/", "--reports", str(tmp_path / "reports"))
+    assert result.returncode == 2 and "system folder" in result.stderr
+
+
+def test_a_second_run_on_the_same_name_exits_with_a_clear_message(tmp_path):
+    from helpers import runlock
+
+    raw = build_small_corpus(tmp_path / "busy")
+    with runlock.corpus_lock("busy", {"run_id": "busy-20261125-000000", "pid": os.getpid()}):
+        result = newsdesk("run", "--raw", str(raw), "--reports", str(tmp_path / "reports"))
+    assert result.returncode == 3
+    assert "another run on corpus 'busy' is in progress (run_id busy-20261125-000000" in result.stderr
+    assert not (tmp_path / "reports").exists()
+
+
+def failing_notebooks(folder: Path) -> Path:
+    """A copy of the notebooks whose 02_entities fails after the extraction has run."""
+    import nbformat
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in run.NOTEBOOKS:
+        notebook = nbformat.read(paths.NOTEBOOKS / name, as_version=4)
+        if name == "02_entities.ipynb":
+            at = next(i for i, c in enumerate(notebook.cells) if "extract_corpus" in c.source) + 1
+            notebook.cells.insert(at, nbformat.v4.new_code_cell('raise RuntimeError("planted failure")'))
+        nbformat.write(notebook, folder / name)
+    return folder
+
+
+@pytest.mark.slow
+def test_a_failed_run_changes_no_table_and_shows_no_stale_numbers(tmp_path):
+    raw = build_small_corpus(tmp_path / "txn")
+    reports = tmp_path / "reports"
+    good = run.run(raw, reports_dir=reports, progress=False)
+    tables = paths.PROCESSED / "txn"
+    before = {p.name: p.read_bytes() for p in tables.glob("*.parquet")}
+    assert "Top actors" in (good / "index.html").read_text()
+    (raw / "extra.txt").write_text("A new story about the harbour cranes, inspected on Monday by engineers.\n")
+    with pytest.raises(run.NotebookFailed, match="02_entities.ipynb failed in cell") as failure:
+        run.run(raw, reports_dir=reports, progress=False, notebooks_dir=failing_notebooks(tmp_path / "nb"))
+    assert "RuntimeError: planted failure" in str(failure.value)
+    after = {p.name: p.read_bytes() for p in tables.glob("*.parquet")}
+    assert after == before, "a failed run must leave the last good run's tables as they were"
+    assert not list(paths.PROCESSED.glob(".staging-txn-*")) and not list(paths.PROCESSED.glob(".old-txn-*"))
+    failed = max(reports.glob("txn-*"), key=lambda p: p.name)
+    assert (failed / "02_entities.ipynb").exists() and not (failed / "03_charts.ipynb").exists()
+    manifest = json.loads((failed / "manifest.json").read_text())
     assert manifest["status"] == "failed" and "02_entities" in manifest["error"]
-    assert (run_dir / "index.html").exists()
+    kept_before = json.loads((good / "manifest.json").read_text())["documents"]["by_status"]["kept"]
+    assert manifest["documents"]["by_status"]["kept"] == kept_before + 1  # its own counts, not the last run's
+    page = (failed / "index.html").read_text()
+    assert "This run failed: it has no results" in page
+    assert "Top actors" not in page and "<img" not in page
+    # The work the failed run did is in the shared cache: the next run reuses it.
+    rerun = run.run(raw, reports_dir=reports, progress=False)
+    extraction = json.loads((rerun / "manifest.json").read_text())["extraction"]
+    assert extraction["n_processed"] == 0

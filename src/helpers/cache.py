@@ -1,19 +1,27 @@
 """A small persistent key → value store for reusing work across runs.
 
 Keys are fingerprints (SHA-256 of what produced a result: content hash, model, parameters,
-code version); values are pickled Python objects. SQLite gives atomic, crash-safe commits: a
-run killed with SIGKILL loses at most the batch it was writing, never the store.
+code version); values are JSON, never pickles: a cache file planted in a shared folder can at
+worst hold wrong data, never run code. SQLite gives atomic, crash-safe commits: a run killed
+with SIGKILL loses at most the batch it was writing, never the store. A store that cannot be
+read (malformed, another format, an old pickle cache) is moved aside with a one-line message
+and rebuilt.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import inspect
 import json
-import pickle
+import os
 import sqlite3
+import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+
+# Written into every store; a store without it (or with another value) is rebuilt.
+FORMAT = "newsdesk-json-1"
 
 
 def fingerprint(*parts) -> str:
@@ -40,8 +48,70 @@ def file_digest(*paths: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+# --- values as JSON ------------------------------------------------------------------------------
+# JSON has no dates, so a date is the tagged object {"$date": "2025-03-04"}; a MinHash sketch
+# (the cleaning stage keeps them) is {"$minhash": {"seed": 7, "scheme": ..., "hashvalues": [...]}}. A dict of
+# the data whose only key starts with "$" gets one more "$" ({"$$date": ...}), removed on reading,
+# so it is never mistaken for a tag.
+
+def encode(value) -> str:
+    """A cache value as JSON text: dicts, lists, str, int, float, bool, None, dates, MinHash."""
+    return json.dumps(_tagged(value), ensure_ascii=False, separators=(",", ":"))
+
+
+def decode(text: str | bytes):
+    """The value :func:`encode` wrote (lists come back as lists, tagged objects as their type)."""
+    return json.loads(text, object_hook=_untag)
+
+
+def _tagged(value):
+    if isinstance(value, dict):
+        tagged = {str(k): _tagged(v) for k, v in value.items()}
+        if len(tagged) == 1 and next(iter(tagged)).startswith("$"):
+            return {"$" + key: inner for key, inner in tagged.items()}
+        return tagged
+    if isinstance(value, list | tuple):
+        return [_tagged(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, dt.datetime):  # a datetime is a date too: test it first
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"$date": value.isoformat()}
+    if type(value).__name__ in ("MinHash", "LeanMinHash") and hasattr(value, "hashvalues"):
+        return {"$minhash": {"seed": int(value.seed), "scheme": getattr(value, "scheme", None),
+                             "hashvalues": [int(h) for h in value.hashvalues]}}
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    raise TypeError(f"cache values must be JSON-like, not {type(value).__name__}")
+
+
+def _untag(obj: dict):
+    if len(obj) != 1:
+        return obj
+    key, inner = next(iter(obj.items()))
+    if key == "$date":
+        return dt.date.fromisoformat(inner)
+    if key == "$datetime":
+        return dt.datetime.fromisoformat(inner)
+    if key.startswith("$$"):
+        return {key[1:]: inner}
+    if key == "$minhash":
+        import numpy as np
+        from datasketch import MinHash
+
+        extra = {"scheme": inner["scheme"]} if inner.get("scheme") else {}
+        return MinHash(num_perm=len(inner["hashvalues"]), seed=inner["seed"],
+                       hashvalues=np.array(inner["hashvalues"], dtype=np.uint64), **extra)
+    return obj
+
+
+class Unreadable(Exception):
+    """The store cannot be used as it is (malformed, another format)."""
+
+
 class Store:
-    """``key → object`` in one SQLite file; safe to reopen after a crash.
+    """``key → value`` in one SQLite file; safe to reopen after a crash.
 
     >>> store = Store(path)
     >>> store.put_many({"k": {"rows": []}}); store.get_many(["k"])
@@ -51,21 +121,69 @@ class Store:
     def __init__(self, path: Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, timeout=60)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB)")
-        self._db.commit()
+        try:
+            self._db = self._open()
+        except (sqlite3.DatabaseError, Unreadable) as error:
+            moved = self.move_aside(error)
+            print(f"newsdesk: cache {self.path} could not be read ({error}); moved to {moved.name}, "
+                  f"rebuilding it", file=sys.stderr)
+            self._db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        # SQLite creates files 0644 whatever the umask allows; created here they get 0666 & ~umask
+        # (its journal files copy the database file's mode).
+        os.close(os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666))
+        db = sqlite3.connect(self.path, timeout=60)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if "kv" in tables:
+                found = (db.execute("SELECT value FROM meta WHERE key='format'").fetchone()
+                         if "meta" in tables else None)
+                if found is None or found[0] != FORMAT:
+                    raise Unreadable(f"format {found[0] if found else 'pickle (old)'!r}, expected {FORMAT!r}")
+                check = db.execute("PRAGMA quick_check(1)").fetchone()[0]
+                if check != "ok":
+                    raise Unreadable(f"integrity check: {check}")
+            with db:
+                db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+                db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('format', ?)", (FORMAT,))
+                db.execute("CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT)")
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def move_aside(self, error: Exception) -> Path:
+        """Rename the store (and its WAL files) to ``<name>.broken-<time>``; returns the new path."""
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S-%f")
+        target = self.path.with_name(f"{self.path.name}.broken-{stamp}")
+        os.replace(self.path, target)
+        for suffix in ("-wal", "-shm"):
+            side = self.path.with_name(self.path.name + suffix)
+            if side.exists():
+                os.replace(side, target.with_name(target.name + suffix))
+        return target
 
     def get_many(self, keys: Iterable[str]) -> dict[str, object]:
-        """The stored values of those ``keys`` that are present."""
+        """The stored values of those ``keys`` that are present (a value that cannot be decoded
+        is deleted and left out, so it is computed again)."""
         found: dict[str, object] = {}
+        broken: list[str] = []
         keys = list(keys)
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
             marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(f"SELECT key, value FROM kv WHERE key IN ({marks})", chunk)
-            found.update((key, pickle.loads(value)) for key, value in rows)
+            for key, value in self._db.execute(f"SELECT key, value FROM kv WHERE key IN ({marks})", chunk):
+                try:
+                    found[key] = decode(value)
+                except (ValueError, TypeError, KeyError, UnicodeDecodeError):
+                    broken.append(key)
+        if broken:
+            print(f"newsdesk: {len(broken)} unreadable entries dropped from cache {self.path}", file=sys.stderr)
+            with self._db:
+                self._db.executemany("DELETE FROM kv WHERE key = ?", ((k,) for k in broken))
         return found
 
     def present(self, keys: Iterable[str]) -> set[str]:
@@ -81,10 +199,8 @@ class Store:
     def put_many(self, items: Mapping[str, object]) -> None:
         """Store all ``items`` in one transaction."""
         with self._db:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)",
-                ((key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-                 for key, value in items.items()))
+            self._db.executemany("INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)",
+                                 ((key, encode(value)) for key, value in items.items()))
 
     def __len__(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM kv").fetchone()[0]

@@ -33,8 +33,13 @@ STYLE = {
     "axes.titleweight": "bold", "axes.spines.top": False, "axes.spines.right": False,
     "axes.grid": True, "grid.alpha": 0.25, "figure.constrained_layout.use": True,
     "svg.fonttype": "none",
+    # Labels come from articles: "$" must print as a dollar sign, not start mathtext ("Cash $$ News").
+    "text.parse_math": False,
 }
 ACTOR_LABELS = ["PERSON", "ORG", "GPE", "NORP"]
+# Tick labels are made when a figure is drawn (in the notebook, or saved), after the style's
+# context has closed: mathtext must be off for the whole session, not only inside the style.
+mpl.rcParams["text.parse_math"] = False
 
 
 def styled(chart):

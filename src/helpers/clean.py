@@ -144,6 +144,11 @@ class Options:
     languages: list[str] = field(default_factory=lambda: ["en"])
     keep_other_languages: bool = False
     max_chars: int = 1_000_000
+    max_file_mb: float = ingest.MAX_FILE_BYTES / 2**20
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 2**20)
 
     @property
     def steps(self) -> list[str]:
@@ -343,11 +348,13 @@ def clean_corpus(raw_dir: Path, options: Options | None = None, *,
     db = cache.Store(cache_path) if cache_path else None
     try:
         for path in tqdm(files, desc="cleaning", unit="file", disable=not progress):
-            key = cache.fingerprint(hashlib.sha256(path.read_bytes()).hexdigest(),
-                                    path.relative_to(raw_dir).as_posix(), version)
+            # ingest.file_hash never follows a link out of the corpus nor opens a special file.
+            key = cache.fingerprint(ingest.file_hash(path, Path(raw_dir), options.max_file_bytes),
+                                    ingest.display_path(path, Path(raw_dir)), version)
             cached = db.get_many([key]).get(key) if db is not None else None
             if cached is None:
-                cached = [clean_record(raw, cleaner) for raw in ingest.read_file(path, Path(raw_dir))]
+                cached = [clean_record(raw, cleaner)
+                          for raw in ingest.read_file(path, Path(raw_dir), options.max_file_bytes)]
                 if db is not None:  # an empty Store is falsy (it has a length): compare with None
                     db.put_many({key: cached})
             rows.extend(dict(row) for row in cached)
@@ -423,7 +430,7 @@ def before_after(doc_id: str, raw_dir: Path, documents: pd.DataFrame) -> dict:
     ``dropped`` lists the raw lines (normalised) that are absent from the cleaned text.
     """
     row = documents.set_index("doc_id").loc[doc_id]
-    path = Path(raw_dir) / row["source_path"]
+    path = ingest.locate(Path(raw_dir), row["source_path"])
     raw = next(r for r in ingest.read_file(path, Path(raw_dir)) if r.doc_id == doc_id)
     before = raw.page_text or raw.body or ""
     after = row["text"] or ""

@@ -21,9 +21,12 @@ examples:
   newsdesk run -p quotes=false -p events=false  # NER only: the fastest run
   newsdesk run -p near_duplicate_threshold=0.8 -p top_n=20
 
-Parameters are the notebooks' own (see `newsdesk params`); an unknown name or a value
-of the wrong type is an error before anything runs. Exit status: 0 on success, 1 when a
-notebook fails (the executed notebook is kept in the run folder), 2 on bad arguments."""
+Parameters are the notebooks' own (see `newsdesk params`); an unknown name, a value of
+the wrong type or out of range (batch_size=0, engine=spark, a model that is not installed)
+is an error before anything runs, one line per bad value. --name is one folder name:
+letters, digits, '-', '_' and '.'. Exit status: 0 on success, 1 when a notebook fails (the
+executed notebook is kept in the run folder; data/processed/<name> keeps the last
+successful run's tables), 2 on bad arguments, 3 when another run holds the same --name."""
 
 EVALUATE_EPILOG = """\
 kinds and gold formats:
@@ -64,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--reports", type=Path, default=paths.REPORTS,
                      help="where run folders go (default: reports/)")
     run.add_argument("--no-progress", action="store_true", help="no progress bars")
+    run.add_argument("--wait", action="store_true",
+                     help="when another run holds the same --name, wait for it instead of exiting")
     commands.add_parser("params", help="list every notebook parameter with its type, default "
                                        "and meaning")
     evaluate = commands.add_parser(
@@ -116,16 +121,17 @@ def main(argv: list[str] | None = None) -> int:
             if parameter.help:
                 print(textwrap.indent(textwrap.fill(parameter.help, 76), "    "))
         return 0
+    from .runlock import CorpusBusy
+
     try:
         overrides = runner.parse_overrides(args.parameters, runner.declared_parameters())
+        run_dir = runner.run(args.raw, args.name, overrides, reports_dir=args.reports.expanduser().resolve(),
+                             progress=not args.no_progress, wait=args.wait)
     except runner.ParameterError as error:
         parser.exit(2, f"newsdesk run: error: {error}\n")
-    raw = args.raw.expanduser().resolve()
-    if not raw.is_dir():
-        parser.exit(2, f"newsdesk run: error: raw folder {raw} does not exist\n")
-    try:
-        run_dir = runner.run(raw, args.name, overrides, reports_dir=args.reports.resolve(),
-                             progress=not args.no_progress)
+    except CorpusBusy as error:
+        print(f"newsdesk run: {error}", file=sys.stderr)
+        return 3
     except runner.NotebookFailed as error:
         print(f"newsdesk run: {error}", file=sys.stderr)
         return 1

@@ -949,6 +949,11 @@ def value_of(text: str, ctx: Context) -> Timex | None:
 
 # --- text → calendar range (the old entry point, kept for callers and tests) -------------------
 
+# Resolved dates outside [EARLIEST_YEAR, anchor's year + YEARS_AHEAD] are left unresolved:
+# "October 0000" or "December 31, 9999" in a text are typos or traps, not dates to chart.
+EARLIEST_YEAR = 1800
+YEARS_AHEAD = 100
+
 @lru_cache(maxsize=65536)
 def resolve(text: str, anchor: dt.date | None, future: bool = False) -> Resolved | None:
     """Resolve a date expression given as text against ``anchor`` (the publication date).
@@ -956,8 +961,20 @@ def resolve(text: str, anchor: dt.date | None, future: bool = False) -> Resolved
     ``future`` says the sentence speaks of what will happen, so underspecified days and months
     point forward. A leading preposition is ignored; "between X and Y" gives the whole stretch.
     Returns ``None`` for durations without an anchor point, sets, vague words, and relative
-    expressions without an anchor.
+    expressions without an anchor, and for dates that cannot exist or lie outside the sane range
+    (:data:`EARLIEST_YEAR` to :data:`YEARS_AHEAD` years after the anchor).
     """
+    try:
+        found = _resolve(text, anchor, future)
+    except (ValueError, OverflowError):  # year 0, year 10000: the calendar has no such day
+        return None
+    latest = (anchor or dt.date.today()).year + YEARS_AHEAD
+    if found is not None and not (found.start.year >= EARLIEST_YEAR and found.end.year <= latest):
+        return None
+    return found
+
+
+def _resolve(text: str, anchor: dt.date | None, future: bool = False) -> Resolved | None:
     cleaned = re.sub(r"^(?:on|in|at|by|since|from|until|till|during|as of|of)\s+", "",
                      " ".join(text.replace(",", " ").split()), flags=re.IGNORECASE)
     cleaned = re.sub(r"'s$", "", cleaned)

@@ -292,19 +292,34 @@ def event_row(doc_id: str, published, event: dict, mentions: list[dict]) -> dict
 EVENT_COLUMNS = frozenset(schema.columns("events"))
 
 
-def parse_one(corpus: str, doc_id: str, options: Options | None = None):
-    """The spaCy Doc of one document, parsed as stage 2 parses it (for displaCy)."""
+# displaCy shows the start of a long document: parsing a million characters again for a picture
+# would cost minutes and gigabytes, and the page would be unreadable.
+DISPLAY_CHARS = 20_000
+
+
+def parse_one(corpus: str, doc_id: str | None, options: Options | None = None,
+              max_chars: int = DISPLAY_CHARS):
+    """The spaCy Doc of one document, parsed as stage 2 parses it (for displaCy): its first
+    ``max_chars`` characters (cut at a paragraph break); an empty Doc when ``doc_id`` is
+    ``None`` (a corpus with nothing analysed)."""
     options = options or Options()
+    if doc_id is None:
+        return engines.analyser(options).nlp("")
     documents = store.read_table(corpus, "documents", ["doc_id", "text"]).set_index("doc_id")
     if doc_id not in documents.index:
         raise KeyError(f"no document {doc_id!r} in corpus {corpus!r}")
-    return engines.analyser(options).nlp(documents.loc[doc_id, "text"])
+    text = documents.loc[doc_id, "text"]
+    if len(text) > max_chars:
+        cut = text.rfind("\n\n", 0, max_chars)
+        text = text[:cut if cut > max_chars // 2 else max_chars]
+    return engines.analyser(options).nlp(text)
 
 
-def busiest_document(mentions) -> str:
-    """The doc_id with the most entity mentions."""
+def busiest_document(mentions) -> str | None:
+    """The doc_id with the most entity mentions; ``None`` when there are none (an empty corpus
+    completes and says so rather than stopping here)."""
     if mentions.empty:
-        raise ValueError("no mentions: nothing to show")
+        return None
     return mentions["doc_id"].value_counts().index[0]
 
 

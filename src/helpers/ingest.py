@@ -5,16 +5,26 @@ trafilatura, date by htmldate), ``.jsonl``, ``.csv`` and ``.tsv`` (one article p
 and ``.json`` (an article object or an array of them); fields beyond the known ones are kept
 as metadata. Nothing here raises on bad input: a file or a
 record that cannot be read becomes a record with ``reject`` set, so every input is accounted for.
+
+The corpus folder is untrusted (often scraped from the web): nothing outside it is ever read.
+Links that resolve outside it, links to folders, link loops, special files (FIFOs, devices,
+sockets), unreadable files and folders, and files over the size limit are rejected with a
+reason and never opened; parsers run with limits (no YAML aliases, bounded JSON depth and
+number size, CSV quotes checked), and file names that are not valid UTF-8 are kept readable.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
+import errno
 import hashlib
 import io
 import json
+import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +52,30 @@ DATE_IN_NAME = re.compile(r"(?<!\d)(20\d\d|19\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[
 WESTERN_SINGLE_BYTE = {"cp1250", "cp1252", "latin_1", "iso8859_15", "iso8859_2", "mac_roman",
                        "cp850", "cp1254", "iso8859_9", "iso8859_16", "cp1257"}
 
+# Limits on what one input may cost. MAX_FILE_BYTES is the default of the 01_clean parameter
+# ``max_file_mb``; the others bound parsers that would otherwise grow without limit.
+MAX_FILE_BYTES = 50 * 2**20
+MAX_FRONT_MATTER_CHARS = 64 * 1024
+MAX_JSON_NUMBER_DIGITS = 40
+# A NUL byte or two in a text file (a bad export) is removed; more than this share of the bytes
+# (and more than MAX_NUL_BYTES) means binary. Other control characters are judged after decoding.
+MAX_NUL_SHARE = 0.01
+MAX_NUL_BYTES = 16
+# Publication dates outside [EARLIEST_YEAR, next year] are typos or attacks, not news.
+EARLIEST_YEAR = 1800
+# A valid UTF-8 multi-byte sequence: its presence in a file that is not valid UTF-8 as a whole
+# means a mixed file (UTF-8 with some cp1252 bytes pasted in), decoded piece by piece.
+UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _cp1252_fallback(error: UnicodeDecodeError) -> tuple[str, int]:
+    """Codec error handler: bytes that are not UTF-8 are read as cp1252 (mixed files)."""
+    bad = error.object[error.start:error.end]
+    return bad.decode("cp1252", errors="replace"), error.end
+
+
+codecs.register_error("newsdesk-cp1252", _cp1252_fallback)
+
 
 @dataclass
 class RawRecord:
@@ -68,27 +102,172 @@ class RawRecord:
 
 
 def iter_files(folder: Path) -> list[Path]:
-    """Every regular file below ``folder``, recursively, in a stable (sorted) order."""
+    """Every entry below ``folder`` that must be accounted for, recursively, in a stable order.
+
+    Regular files, and also what :func:`read_file` rejects without reading: links (to files,
+    folders, outside the corpus, loops), special files and folders that cannot be listed.
+    Links to folders are never followed, so a loop cannot make the walk endless.
+    Raises ``FileNotFoundError`` when ``folder`` is not a folder, ``PermissionError`` when it
+    cannot be listed.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"corpus folder {folder} does not exist")
-    return sorted(p for p in folder.rglob("*") if p.is_file())
+    found: list[Path] = []
+    pending = [folder]
+    while pending:  # an explicit stack: very deep folders cannot exhaust the recursion limit
+        directory = pending.pop()
+        try:
+            with os.scandir(directory) as listing:
+                entries = list(listing)
+        except OSError as error:
+            if directory == folder:
+                raise PermissionError(f"corpus folder {folder} cannot be read: {error.strerror}") from None
+            found.append(directory)  # read_file records it as an unreadable folder
+            continue
+        for entry in entries:
+            try:
+                is_folder = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_folder = False
+            (pending if is_folder else found).append(Path(entry.path))
+    return sorted(found)
 
 
-def read_corpus(folder: Path) -> Iterator[RawRecord]:
+def display_path(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` as text that is always valid UTF-8.
+
+    File names are bytes; one that is not valid UTF-8 (a Latin-1 name from an old archive)
+    shows its odd bytes as ``\\xNN`` escapes instead of breaking the tables.
+    """
+    relative = os.fsencode(Path(path).relative_to(root).as_posix())
+    return relative.decode("utf-8", errors="backslashreplace")
+
+
+def locate(root: Path, source_path: str) -> Path:
+    """The file whose :func:`display_path` is ``source_path`` (the inverse, for re-reading)."""
+    root = Path(root)
+    direct = root / source_path
+    if os.path.lexists(direct):
+        return direct
+    for path in iter_files(root):
+        if display_path(path, root) == source_path:
+            return path
+    raise FileNotFoundError(f"{source_path!r} is not in {root}")
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "named pipe"), (stat.S_ISCHR, "character device"),
+                       (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket"), (stat.S_ISDIR, "folder")):
+        if test(mode):
+            return name
+    return "special file"
+
+
+def file_problem(path: Path, root: Path) -> str | None:
+    """Why ``path`` must not be read (a reason for the rejection), or ``None`` when it may.
+
+    A link is followed only when it resolves to a regular file inside ``root``.
+    """
+    path, root = Path(path), Path(root)
+    try:
+        info = os.lstat(path)
+    except OSError as error:
+        return f"file cannot be read: {error.strerror}"
+    if stat.S_ISDIR(info.st_mode):
+        try:
+            os.scandir(path).close()
+        except OSError as error:
+            return f"folder cannot be read: {error.strerror}"
+        return "folder skipped"
+    if stat.S_ISLNK(info.st_mode):
+        try:
+            target = path.resolve(strict=True)
+        except (RuntimeError, OSError) as error:
+            loop = isinstance(error, RuntimeError) or getattr(error, "errno", None) == errno.ELOOP
+            return "link loop: the link points back at itself" if loop else "broken link: its target does not exist"
+        if not target.is_relative_to(root.resolve()):
+            return "link points outside the corpus folder: not read"
+        try:
+            info = os.stat(target)
+        except OSError as error:
+            return f"file cannot be read: {error.strerror}"
+        if stat.S_ISDIR(info.st_mode):
+            return "link to a folder: not followed (its files are read where they are)"
+    if not stat.S_ISREG(info.st_mode):
+        return f"not a regular file ({_kind(info.st_mode)}): not read"
+    return None
+
+
+def read_bytes(path: Path, root: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[bytes | None, str | None]:
+    """``(data, problem)``: the bytes of a regular file inside ``root``, at most ``max_bytes``.
+
+    The file is opened without following a final link and checked again once open, so a file
+    swapped for a link or a pipe between the check and the read is still refused.
+    """
+    problem = file_problem(path, root)
+    if problem:
+        return None, problem
+    target = Path(path).resolve() if Path(path).is_symlink() else Path(path)
+    if not target.resolve().is_relative_to(Path(root).resolve()):  # re-pointed since the check
+        return None, "link points outside the corpus folder: not read"
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(target, flags)
+    except OSError as error:
+        return None, f"file cannot be read: {error.strerror}"
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None, f"not a regular file ({_kind(info.st_mode)}): not read"
+        if info.st_size > max_bytes:
+            return None, f"file is larger than the limit of {max_bytes:,} bytes (max_file_mb): not read"
+        try:
+            data = handle.read(max_bytes + 1)  # files that report no size (/proc) are capped too
+        except OSError as error:
+            return None, f"file cannot be read: {error.strerror}"
+    if len(data) > max_bytes:
+        return None, f"file is larger than the limit of {max_bytes:,} bytes (max_file_mb): not read"
+    return data, None
+
+
+def file_hash(path: Path, root: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """SHA-256 of a file's bytes, or of the reason it is not read (for cache keys)."""
+    data, problem = read_bytes(path, root, max_bytes)
+    return hashlib.sha256(data if data is not None else f"problem:{problem}".encode()).hexdigest()
+
+
+def read_corpus(folder: Path, max_bytes: int = MAX_FILE_BYTES) -> Iterator[RawRecord]:
     """Yield a :class:`RawRecord` for every article (or rejected input) below ``folder``."""
     folder = Path(folder)
     for path in iter_files(folder):
-        yield from read_file(path, folder)
+        yield from read_file(path, folder, max_bytes)
 
 
-def read_file(path: Path, root: Path) -> Iterator[RawRecord]:
-    """Yield the records of one file; ``root`` is the corpus folder ids are relative to."""
-    rel = path.relative_to(root).as_posix()
-    data = path.read_bytes()
-    file_hash = hashlib.sha256(data).hexdigest()
-    suffix = path.suffix.lower()
+def read_file(path: Path, root: Path, max_bytes: int = MAX_FILE_BYTES) -> Iterator[RawRecord]:
+    """Yield the records of one file; ``root`` is the corpus folder ids are relative to.
+
+    Anything :func:`read_bytes` refuses (links leaving the corpus, special files, files over
+    ``max_bytes``, unreadable files and folders) is one rejected record, never read.
+    """
+    rel = display_path(path, root)
+    suffix = Path(path).suffix.lower()
     fmt = (TEXT_FORMATS | HTML_FORMATS | RECORD_FORMATS).get(suffix, suffix.lstrip(".") or "none")
+    data, problem = read_bytes(path, root, max_bytes)
+    if problem:
+        yield RawRecord(doc_id=rel, source_path=rel, format=fmt, file_hash=None, reject=problem)
+        return
+    n_nul = data.count(b"\x00")
+    records = _read_data(data, Path(path), rel, fmt, suffix)
+    for record in records:
+        if n_nul and record.encoding and not record.encoding.startswith("utf-16") \
+                and not record.encoding.startswith("utf-32"):
+            record.metadata["nul_bytes_removed"] = n_nul
+        yield record
+
+
+def _read_data(data: bytes, path: Path, rel: str, fmt: str, suffix: str) -> Iterator[RawRecord]:
+    file_hash = hashlib.sha256(data).hexdigest()
     base = dict(doc_id=rel, source_path=rel, format=fmt, file_hash=file_hash)
 
     if suffix not in TEXT_FORMATS | HTML_FORMATS | RECORD_FORMATS:
@@ -113,18 +292,33 @@ def read_file(path: Path, root: Path) -> Iterator[RawRecord]:
 
 
 def decode(data: bytes) -> tuple[str | None, str | None, str | None]:
-    """Decode file bytes: ``(text, encoding, problem)``; ``problem`` explains a failure."""
-    if not data.strip():
+    """Decode file bytes: ``(text, encoding, problem)``; ``problem`` explains a failure.
+
+    UTF-8 (with or without BOM), UTF-16/32 (with or without BOM), files mixing UTF-8 with
+    cp1252 bytes (``utf-8+cp1252``), and single-byte encodings by detection. A few stray NUL
+    bytes are removed; many mean a binary file.
+    """
+    if not data.strip(b" \t\r\n\f\v\x00"):
         return None, None, "empty file"
-    head = data[:8192]
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, None, "binary file (contains NUL bytes)"
+    wide = decode_wide(data)
+    if wide is not None:
+        return wide
+    n_nul = data.count(b"\x00")
+    if n_nul:
+        if n_nul > max(MAX_NUL_SHARE * len(data), MAX_NUL_BYTES):
+            return None, None, "binary file (contains NUL bytes)"
+        data = data.replace(b"\x00", b"")
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig", None
     try:
         return data.decode("utf-8"), "utf-8", None
     except UnicodeDecodeError:
         pass
+    n_valid = len(UTF8_SEQUENCE.findall(data))
+    if n_valid and n_valid * 4 >= _count_invalid_utf8(data):
+        text = data.decode("utf-8", errors="newsdesk-cp1252")
+        if control_ratio(text) <= 0.05:
+            return text, "utf-8+cp1252", None
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
@@ -142,6 +336,46 @@ def decode(data: bytes) -> tuple[str | None, str | None, str | None]:
     return text, encoding, None
 
 
+def _count_invalid_utf8(data: bytes) -> int:
+    """How many bytes of ``data`` are not part of valid UTF-8 (counted by a replacing decode)."""
+    return data.decode("utf-8", errors="replace").count("\ufffd") - data.count("\ufffd".encode())
+
+
+def decode_wide(data: bytes) -> tuple[str, str, None] | None:
+    """Text in UTF-32 or UTF-16 (with a BOM, or without one, told by where the zero bytes are).
+
+    Returns ``(text, encoding, None)`` or ``None`` when the bytes are not such text.
+    """
+    boms = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+            (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+    candidates = [name for bom, name in boms if data.startswith(bom)][:1]
+    if not candidates:
+        sample = data[:4096]
+        if len(sample) < 4:
+            return None
+
+        def zeros(step: int, offset: int) -> float:
+            part = sample[offset::step]
+            return part.count(0) / len(part) if part else 0.0
+
+        if len(data) % 4 == 0 and min(zeros(4, 1), zeros(4, 2), zeros(4, 3)) > 0.9 and zeros(4, 0) < 0.5:
+            candidates = ["utf-32-le"]
+        elif len(data) % 4 == 0 and min(zeros(4, 0), zeros(4, 1), zeros(4, 2)) > 0.9 and zeros(4, 3) < 0.5:
+            candidates = ["utf-32-be"]
+        elif len(data) % 2 == 0 and zeros(2, 1) > 0.7 and zeros(2, 0) < 0.3:
+            candidates = ["utf-16-le"]
+        elif len(data) % 2 == 0 and zeros(2, 0) > 0.7 and zeros(2, 1) < 0.3:
+            candidates = ["utf-16-be"]
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if text.strip() and control_ratio(text) <= 0.05:
+            return text.lstrip("\ufeff"), encoding, None
+    return None
+
+
 def control_ratio(text: str) -> float:
     """Share of characters that are control characters other than whitespace."""
     if not text:
@@ -154,7 +388,10 @@ def read_text(text: str, base: dict, name_date: dt.date | None) -> RawRecord:
     """A txt/md article, with optional YAML front matter."""
     if control_ratio(text) > 0.05:
         return RawRecord(**base, reject="binary file (mostly control characters)")
-    meta, body, problem = split_front_matter(text)
+    try:
+        meta, body, problem = split_front_matter(text)
+    except FrontMatterRefused as refused:
+        return RawRecord(**base, reject=f"front matter refused: {refused}")
     record = RawRecord(**base, body=body)
     assign_fields(record, meta)
     if problem:
@@ -165,16 +402,54 @@ def read_text(text: str, base: dict, name_date: dt.date | None) -> RawRecord:
     return record
 
 
+class FrontMatterLoader(yaml.SafeLoader):
+    """YAML's safe loader without aliases (no "billion laughs") and without implicit dates.
+
+    Dates stay strings for :func:`parse_date`, so ``2024-02-30`` is a recorded bad date rather
+    than an exception from inside the YAML library.
+    """
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise FrontMatterRefused("YAML aliases are not allowed in front matter")
+        return super().compose_node(parent, index)
+
+
+FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
+class FrontMatterRefused(ValueError):
+    """Front matter that is hostile (aliases, oversized): the document is rejected."""
+
+
 def split_front_matter(text: str) -> tuple[dict, str, str | None]:
-    """``(fields, body, problem)`` of a text that may start with ``---`` YAML front matter."""
+    """``(fields, body, problem)`` of a text that may start with ``---`` YAML front matter.
+
+    Raises :class:`FrontMatterRefused` for front matter using aliases; invalid YAML is a
+    ``problem``, not an exception. Front matter longer than :data:`MAX_FRONT_MATTER_CHARS` is
+    not parsed: the whole text is the body, and the problem says so.
+    """
+    if text.startswith(("---", "\ufeff---")):
+        closing = re.search(r"\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", text[:MAX_FRONT_MATTER_CHARS + 16])
+        if closing is None:
+            late = re.search(r"\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", text)
+            problem = (f"front matter longer than {MAX_FRONT_MATTER_CHARS:,} characters: not parsed, "
+                       f"read as text") if late else None
+            return {}, text.lstrip("\ufeff"), problem
     match = FRONT_MATTER.match(text)
     if not match:
         return {}, text.lstrip("\ufeff"), None
     body = text[match.end():]
     try:
-        meta = yaml.safe_load(match.group(1))
+        meta = yaml.load(match.group(1), Loader=FrontMatterLoader)  # a SafeLoader without aliases
     except yaml.YAMLError as error:
         return {}, body, f"front matter is not valid YAML: {str(error).splitlines()[0]}"
+    except (ValueError, TypeError, RecursionError) as error:
+        if isinstance(error, FrontMatterRefused):
+            raise
+        return {}, body, f"front matter could not be read: {error}"
     if not isinstance(meta, dict):
         return {}, body, "front matter is not a mapping"
     return meta, body, None
@@ -254,10 +529,9 @@ def read_jsonl(text: str, base: dict) -> Iterator[RawRecord]:
             continue
         record = RawRecord(**base, record=number)
         record.doc_id = f"{base['doc_id']}#{number}"
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as error:
-            record.reject = f"malformed JSON on line {number}: {error.msg}"
+        row, problem = load_json(line)
+        if problem:
+            record.reject = f"malformed JSON on line {number}: {problem}"
             yield record
             continue
         if not isinstance(row, dict):
@@ -273,10 +547,9 @@ def read_json(text: str, base: dict) -> Iterator[RawRecord]:
     A file that is not valid JSON is one rejection; in an array, an element that is not an
     object rejects that element only.
     """
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        yield RawRecord(**base, reject=f"malformed JSON: {error.msg} (line {error.lineno})")
+    data, problem = load_json(text)
+    if problem:
+        yield RawRecord(**base, reject=f"malformed JSON: {problem}")
         return
     if isinstance(data, dict):
         yield from_row(RawRecord(**base), data)
@@ -294,10 +567,41 @@ def read_json(text: str, base: dict) -> Iterator[RawRecord]:
         yield from_row(record, row)
 
 
+def _bounded_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_JSON_NUMBER_DIGITS:
+        raise ValueError(f"number with {len(digits):,} digits (limit {MAX_JSON_NUMBER_DIGITS})")
+    return int(digits)
+
+
+def _bounded_float(digits: str) -> float:
+    if len(digits) > 4 * MAX_JSON_NUMBER_DIGITS:
+        raise ValueError(f"number with {len(digits):,} characters (limit {4 * MAX_JSON_NUMBER_DIGITS})")
+    return float(digits)
+
+
+def load_json(text: str) -> tuple[object, str | None]:
+    """``(value, problem)``: parsed JSON, or why it is refused (syntax, nesting, huge numbers)."""
+    try:
+        return json.loads(text, parse_int=_bounded_int, parse_float=_bounded_float), None
+    except json.JSONDecodeError as error:
+        return None, f"{error.msg} (line {error.lineno})"
+    except RecursionError:
+        return None, "nested too deeply"
+    except ValueError as error:
+        return None, str(error)
+
+
 def read_csv(text: str, base: dict, delimiter: str = ",") -> Iterator[RawRecord]:
-    """One record per CSV (or TSV) row, RFC 4180 with multi-line fields; bad rows are rejected."""
+    """One record per CSV (or TSV) row, RFC 4180 with multi-line fields; bad rows are rejected.
+
+    Quotes are parsed strictly: a row whose quotes do not balance (an unclosed quote would
+    otherwise swallow every following row into one field) is rejected with its row and line
+    number, and reading resumes on the line after it, so the rows that follow are still read.
+    """
     csv.field_size_limit(2**31 - 1)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines = io.StringIO(text, newline="").readlines()
+    start = 0  # index of the first line the current reader was given
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
     try:
         header = [h.strip().lstrip("\ufeff") for h in next(reader)]
     except (StopIteration, csv.Error) as error:
@@ -305,6 +609,7 @@ def read_csv(text: str, base: dict, delimiter: str = ",") -> Iterator[RawRecord]
         return
     row_number = 1
     while True:
+        first_line = start + reader.line_num  # lines before this row
         row_number += 1
         record = RawRecord(**base, record=row_number)
         record.doc_id = f"{base['doc_id']}#{row_number}"
@@ -313,8 +618,11 @@ def read_csv(text: str, base: dict, delimiter: str = ",") -> Iterator[RawRecord]
         except StopIteration:
             return
         except csv.Error as error:
-            record.reject = f"malformed CSV row {row_number}: {error}"
+            record.reject = (f"malformed CSV row {row_number} (line {first_line + 1}): {error}; "
+                             f"unbalanced quotes, reading resumes on line {first_line + 2}")
             yield record
+            start = first_line + 1
+            reader = csv.reader(lines[start:], delimiter=delimiter, strict=True)
             continue
         if not any(cell.strip() for cell in row):
             continue
@@ -349,7 +657,9 @@ def assign_fields(record: RawRecord, row: dict) -> None:
         used.add(key)
         value = lowered[key]
         if name == "published":
-            record.published = parse_date(value)
+            record.published, problem = checked_date(value)
+            if problem:
+                record.metadata["date_error"] = problem
         elif name == "text":
             record.body = value if isinstance(value, str) else json.dumps(value)
         else:
@@ -370,23 +680,54 @@ def clean_field(value) -> str | None:
 
 
 def parse_date(value) -> dt.date | None:
-    """A date from a date, datetime, ISO string or free-form string; ``None`` when unknown."""
+    """A date from a date, datetime, ISO string or free-form string; ``None`` when unknown or
+    outside the sane range (see :func:`checked_date` for the reason)."""
+    return checked_date(value)[0]
+
+
+def checked_date(value) -> tuple[dt.date | None, str | None]:
+    """``(date, problem)``: a publication date, or ``None`` with why a given value is not used.
+
+    Dates before :data:`EARLIEST_YEAR` or after next year are refused: ``9999-12-31`` is a
+    placeholder or an attack, and would stretch every timeline over millennia.
+    """
     if value is None or value == "":
-        return None
+        return None, None
+    found = _parse_date(value)
+    if found is None:
+        return None, f"published value {clean_field(value)[:80]!r} is not a date"
+    if not sane_date(found):
+        return None, f"published date {found.isoformat()} is outside {EARLIEST_YEAR}..{dt.date.today().year + 1}"
+    return found, None
+
+
+def sane_date(day: dt.date) -> bool:
+    """True for dates from :data:`EARLIEST_YEAR` to the end of next year."""
+    return EARLIEST_YEAR <= day.year <= dt.date.today().year + 1
+
+
+def _parse_date(value) -> dt.date | None:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = str(value).strip()
+    text = str(value).strip()[:200]
+    if not text:
+        return None
     try:
         return dt.date.fromisoformat(text[:10])
     except ValueError:
         pass
+    if re.fullmatch(r"\d{4}-\d\d-\d\d.*", text):
+        return None  # ISO-shaped but impossible (2024-02-30): not for dateparser to reinterpret
     import dateparser
 
-    parsed = dateparser.parse(text, languages=["en"],
-                              settings={"PREFER_DAY_OF_MONTH": "first", "STRICT_PARSING": False,
-                                        "REQUIRE_PARTS": ["year", "month"]})
+    try:
+        parsed = dateparser.parse(text, languages=["en"],
+                                  settings={"PREFER_DAY_OF_MONTH": "first", "STRICT_PARSING": False,
+                                            "REQUIRE_PARTS": ["year", "month"]})
+    except (ValueError, OverflowError, TypeError):
+        return None
     return parsed.date() if parsed else None
 
 
@@ -396,6 +737,7 @@ def date_from_name(name: str) -> dt.date | None:
     if not match:
         return None
     try:
-        return dt.date(*(int(g) for g in match.groups()))
+        day = dt.date(*(int(g) for g in match.groups()))
     except ValueError:
         return None
+    return day if sane_date(day) else None

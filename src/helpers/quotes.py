@@ -30,6 +30,7 @@ organisation.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -461,16 +462,25 @@ def extract(doc, cues: Iterable[str] | None = None, text: str | None = None) -> 
              and not any(b <= e.start_char < f for b, f in dateline_ends.items())]
     sentences = list(doc.sents)
     people = subject_phrases(doc, inside | dateline_chars)
+    sentence_starts = [s.start_char for s in sentences]
 
     def window(start: int, end: int) -> list:
-        """Sentences touching the quote, plus the one before when the quote opens a sentence."""
-        chosen = [s for s in sentences if s.start_char < end + 1 and s.end_char > start - 1]
-        first = chosen[0] if chosen else None
-        if first is not None and text[first.start_char:start].strip(" " + MARKS) == "":
-            index = sentences.index(first)
+        """Sentences touching the quote, plus the one before when the quote opens a sentence.
+
+        Sentences are found by bisection: scanning them all for every quote made quotes grow
+        with the square of the document's length.
+        """
+        first_index = max(bisect.bisect_right(sentence_starts, start - 1) - 1, 0)
+        chosen, index = [], first_index
+        while index < len(sentences) and sentences[index].start_char < end + 1:
+            if sentences[index].end_char > start - 1:
+                chosen.append((index, sentences[index]))
+            index += 1
+        if chosen and text[chosen[0][1].start_char:start].strip(" " + MARKS) == "":
+            index = chosen[0][0]
             if index and sentences[index - 1].text.rstrip().endswith(":"):
-                chosen.insert(0, sentences[index - 1])
-        return chosen
+                chosen.insert(0, (index - 1, sentences[index - 1]))
+        return [sentence for _, sentence in chosen]
 
     records, spoken = [], []
     for start, end in spans:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 
-from . import store
+from . import runlock, store
 
 CSS = """
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#222;background:#fafafa}
@@ -62,11 +63,25 @@ def table(frame: pd.DataFrame, numeric: Iterable[str] = ()) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def side_by_side(before: str, after: str, title: str = "") -> str:
-    """Two escaped text columns, before and after cleaning (for notebooks)."""
+# Notebook pages show at most this much of a text: a 30 MB article embedded twice would make
+# 01_clean.html unusable. The tables keep the whole text.
+PREVIEW_CHARS = 20_000
+
+
+def preview(text: str | None, limit: int = PREVIEW_CHARS) -> str:
+    """``text`` cut to ``limit`` characters with a note saying how much is left out."""
+    text = text or ""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}\n\n[… {len(text) - limit:,} more characters not shown; the table has the whole text]"
+
+
+def side_by_side(before: str, after: str, title: str = "", limit: int = PREVIEW_CHARS) -> str:
+    """Two escaped text columns, before and after cleaning (for notebooks), each a
+    :func:`preview` of at most ``limit`` characters."""
     style = "white-space:pre-wrap;font-size:12px;margin:0;padding:.5rem;background:#f7f7f7"
     cells = "".join(f'<td style="vertical-align:top;width:50%"><b>{label}</b>'
-                    f'<pre style="{style}">{esc(text)}</pre></td>'
+                    f'<pre style="{style}">{esc(preview(text, limit))}</pre></td>'
                     for label, text in (("before", before), ("after", after)))
     return f"<p><b>{esc(title)}</b></p><table style='width:100%'><tr>{cells}</tr></table>"
 
@@ -115,16 +130,56 @@ def top_tables(corpus: str, top_n: int = 15) -> dict[str, pd.DataFrame]:
     return {"actors": actors, "quotes": quote_view, "events": event_view}
 
 
-def run_page(run_dir: Path, manifest: dict) -> Path:
-    """Write ``<run_dir>/index.html`` from the run's manifest, figures and tables."""
-    run_dir = Path(run_dir)
+def run_status(manifest: dict) -> str:
+    """The run's status; a run still marked "running" that holds no lock was interrupted."""
     status = manifest.get("status", "unknown")
+    if status == "running":
+        try:
+            holder = runlock.holder(manifest.get("name", ""))
+        except (ValueError, OSError):
+            holder = None
+        if holder is None or holder.get("run_id") not in (None, manifest.get("run_id")):
+            return "interrupted"
+    return status
+
+
+def nothing_to_show(manifest: dict) -> str | None:
+    """Why a finished run has no results to show (empty corpus, all rejected, no analysable
+    language), or ``None`` when it has some."""
+    counts = manifest.get("documents", {}).get("by_status", {})
+    extraction = manifest.get("extraction") or {}
+    if not manifest.get("inputs"):
+        return "The corpus folder holds no files: there is nothing to analyse."
+    if not counts.get("kept"):
+        return ("No document was kept: every input was rejected or a duplicate (see the reasons below), "
+                "so there is nothing to analyse.")
+    if extraction.get("n_analysed") == 0:
+        languages = manifest.get("parameters", {}).get("languages")
+        return (f"No kept document is in an analysed language (languages = {_plain(languages)}): nothing was "
+                f"analysed. Set keep_other_languages=true or add the corpus's languages to analyse them.")
+    return None
+
+
+def run_page(run_dir: Path, manifest: dict) -> Path:
+    """Write ``<run_dir>/index.html`` from the run's manifest, figures and tables.
+
+    A run that did not succeed shows why and no results: the corpus's tables are those of the
+    last successful run, and showing them here would pass them off as this run's.
+    """
+    run_dir = Path(run_dir)
+    status = run_status(manifest)
     parts = [f"<h1>Newsdesk report: {esc(manifest.get('name'))}</h1>",
              f"<p class=meta>Run <code>{esc(manifest.get('run_id'))}</code>, started "
              f"{esc(manifest.get('started'))}, status "
              f"<span class={'ok' if status == 'succeeded' else 'failed'}>{esc(status)}</span>.</p>"]
     if manifest.get("error"):
         parts.append(f"<p class=failed>{esc(manifest['error'])}</p>")
+    if status != "succeeded":
+        parts.append(f"<p class=failed>This run {esc(status)}: it has no results. It left "
+                     f"data/processed/{esc(manifest.get('name'))} as it was (the last successful run's "
+                     f"tables, if any).</p>")
+    elif nothing_to_show(manifest):
+        parts.append(f"<p class=failed>{esc(nothing_to_show(manifest))}</p>")
     counts = manifest.get("documents", {}).get("by_status", {})
     extraction = manifest.get("extraction", {})
     cards = [("input files", len(manifest.get("inputs", []))), *counts.items(),
@@ -133,7 +188,8 @@ def run_page(run_dir: Path, manifest: dict) -> Path:
     parts.append("<div class=cards>" + "".join(
         f"<div class=card><b>{esc(v)}</b>{esc(k)}</div>" for k, v in cards if v is not None) + "</div>")
 
-    figures = store.read_json(run_dir / "figures" / "figures.json", default=[])
+    succeeded = status == "succeeded"
+    figures = store.read_json(run_dir / "figures" / "figures.json", default=[]) if succeeded else []
     parts.append("<h2>Figures</h2>")
     if not figures:
         parts.append("<p class=meta>No figures were produced.</p>")
@@ -142,7 +198,7 @@ def run_page(run_dir: Path, manifest: dict) -> Path:
                      f'<figcaption>{esc(figure["title"])}. '
                      f'<a href="figures/{esc(figure["svg"])}">SVG</a></figcaption></figure>')
 
-    tables = top_tables(manifest.get("name", ""))
+    tables = top_tables(manifest.get("name", "")) if succeeded else {}
     titles = {"actors": "Top actors", "quotes": "Quotes", "events": "Events"}
     for name, frame in tables.items():
         numeric = ("n_mentions", "n_docs", "count", "fatalities", "reports")
@@ -178,12 +234,14 @@ def runs_index(reports_dir: Path) -> Path:
     reports_dir = Path(reports_dir)
     runs = []
     for manifest_path in reports_dir.glob("*/manifest.json"):
-        manifest = store.read_json(manifest_path, default={})
+        manifest = read_manifest(manifest_path)
+        if manifest is None:
+            continue
         runs.append({
             "run": f'<a href="{esc(manifest_path.parent.name)}/index.html">{esc(manifest_path.parent.name)}</a>',
-            "corpus": esc(manifest.get("name")), "started": manifest.get("started", ""),
-            "status": esc(manifest.get("status")),
-            "documents": esc(sum(manifest.get("documents", {}).get("by_status", {}).values()))})
+            "corpus": esc(manifest.get("name")), "started": str(manifest.get("started", "")),
+            "status": esc(run_status(manifest)),
+            "documents": esc(sum((manifest.get("documents") or {}).get("by_status", {}).values()))})
     runs.sort(key=lambda r: r["started"], reverse=True)
     rows = "".join(f"<tr><td>{r['run']}</td><td>{r['corpus']}</td><td>{esc(r['started'])}</td>"
                    f"<td>{r['status']}</td><td class=num>{r['documents']}</td></tr>" for r in runs)
@@ -194,6 +252,21 @@ def runs_index(reports_dir: Path) -> Path:
     with store.atomic_path(target) as tmp:
         tmp.write_text(page("Newsdesk runs", body), encoding="utf-8")
     return target
+
+
+def read_manifest(path: Path) -> dict | None:
+    """A run's manifest, or ``None`` with a one-line warning when it cannot be read (a run killed
+    while writing it, a file edited by hand): one broken run folder must not break the others."""
+    try:
+        manifest = store.read_json(path, default=None)
+    except (ValueError, OSError) as error:
+        print(f"newsdesk: skipping {path}: not a readable manifest ({error})", file=sys.stderr)
+        return None
+    if not isinstance(manifest, dict):
+        if manifest is not None:
+            print(f"newsdesk: skipping {path}: not a manifest (a JSON {type(manifest).__name__})", file=sys.stderr)
+        return None
+    return manifest
 
 
 def notebook_html(notebook: Path, target: Path) -> Path:

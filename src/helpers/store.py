@@ -2,7 +2,9 @@
 
 Every write goes to a hidden temporary file beside its target and is moved into place with
 ``os.replace``: a run killed at any moment leaves either the old file or the new one, never a
-partial table. Large tables are streamed in Parquet row groups with :class:`TableWriter`.
+partial table. Temporary files are created with the user's umask (not ``tempfile``'s 0600), so
+a table or report is as readable as any other file the user creates. Large tables are streamed
+in Parquet row groups with :class:`TableWriter`.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
+import secrets
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -31,14 +33,31 @@ def atomic_path(target: Path):
     """Yield a temporary path beside ``target``; on success move it onto ``target``."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
+    tmp = create_temporary(target)
     try:
         yield Path(tmp)
         os.replace(tmp, target)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+
+
+def create_temporary(target: Path) -> Path:
+    """Create an empty hidden file ``.<name>.<random>.tmp`` beside ``target``; return its path.
+
+    Like ``tempfile.mkstemp`` (exclusive creation, unguessable name) but with mode 0666 filtered
+    by the umask, as ``open()`` gives: mkstemp's 0600 would survive ``os.replace`` and leave
+    tables and reports unreadable to the research group sharing the folder.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        tmp = Path(target).parent / f".{Path(target).name}.{secrets.token_hex(6)}.tmp"
+        try:
+            os.close(os.open(tmp, flags, 0o666))
+        except FileExistsError:
+            continue
+        return tmp
+    raise FileExistsError(f"no free temporary name beside {target}")
 
 
 class TableWriter:
