@@ -171,6 +171,9 @@ def split_front_matter(text: str) -> tuple[dict, str, str | None]:
     if not match:
         return {}, text.lstrip("\ufeff"), None
     body = text[match.end():]
+    simple = simple_front_matter(match.group(1))  # fast path; None when YAML must decide
+    if simple is not None:
+        return simple, body, None
     try:
         meta = yaml.safe_load(match.group(1))
     except yaml.YAMLError as error:
@@ -178,6 +181,51 @@ def split_front_matter(text: str) -> tuple[dict, str, str | None]:
     if not isinstance(meta, dict):
         return {}, body, "front matter is not a mapping"
     return meta, body, None
+
+
+SIMPLE_ENTRY = re.compile(r'([A-Za-z_][A-Za-z0-9_-]*): +(?:"([^"\\]*)"|([A-Za-z][^\n]*?)|(\d{4}-\d\d-\d\d)) *')
+# Plain words YAML reads as booleans or null (YAML 1.1, as PyYAML does).
+YAML_WORDS = {"y", "yes", "n", "no", "true", "false", "on", "off", "null"}
+# Characters that YAML rejects or reads as line breaks (PyYAML's non-printable set, NEL and
+# the Unicode separators), and tabs (PyYAML refuses some, e.g. after a colon).
+NOT_SIMPLE = re.compile("[^\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029]")
+# Inside a plain value, these make YAML read something other than the text (a comment or a
+# nested mapping); such front matter goes to the YAML parser.
+NOT_PLAIN = re.compile(r": |:$| #")
+
+
+def simple_front_matter(block: str) -> dict | None:
+    """Front matter made only of ``key: value`` lines, read without a YAML parser.
+
+    A value is a double-quoted string without escapes or quotes inside, an ISO date
+    (``2025-03-14``, a ``datetime.date`` as YAML gives it) or plain words starting with a letter
+    (``Harbour Post``, ``https://...``). Returns ``None`` for anything else (lists, numbers,
+    comments, repeated keys, words YAML reads as booleans): the caller then parses the block
+    as YAML, so the result is always what ``yaml.safe_load`` gives.
+    """
+    if NOT_SIMPLE.search(block):
+        return None
+    fields: dict = {}
+    for line in block.split("\n"):
+        line = line.removesuffix("\r")
+        match = None if "\r" in line else SIMPLE_ENTRY.fullmatch(line)
+        if match is None:
+            return None
+        key, quoted, plain, date = match.groups()
+        if key in fields or key.lower() in YAML_WORDS:
+            return None
+        if plain is not None:
+            if plain.lower() in YAML_WORDS or NOT_PLAIN.search(plain):
+                return None
+            fields[key] = plain
+        elif quoted is not None:
+            fields[key] = quoted
+        else:
+            try:
+                fields[key] = dt.date.fromisoformat(date)
+            except ValueError:
+                return None
+    return fields
 
 
 def headline_line(body: str) -> str | None:
