@@ -273,20 +273,32 @@ def shingles(text: str, size: int = 3) -> set[bytes]:
 
 
 NUM_PERM = 128
-MERSENNE = np.uint64((1 << 61) - 1)
-# Permutations h → (a·h + b) mod p with a, b < 2^31 and 32-bit h: a·h + b < 2^63, no overflow.
-_PERMUTATIONS = np.random.default_rng(7).integers(1, 1 << 31, size=(2, NUM_PERM), dtype=np.uint64)
+# Permutations by multiply-add-shift (Dietzfelbinger): h → ((a·h + b) mod 2^64) >> 32 for 32-bit h,
+# a random odd 64-bit a and a random 64-bit b; numpy's uint64 arithmetic wraps modulo 2^64.
+_PERMUTATIONS = np.random.default_rng(7).integers(0, 1 << 64, size=(2, NUM_PERM), dtype=np.uint64,
+                                                   endpoint=False) | np.array([[1], [0]], dtype=np.uint64)
+
+
+def scramble(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finaliser (a bijection that mixes every bit into every other)."""
+    values = values ^ (values >> np.uint64(33))
+    values = values * np.uint64(0xFF51AFD7ED558CCD)
+    values = values ^ (values >> np.uint64(33))
+    values = values * np.uint64(0xC4CEB9FE1A85EC53)
+    return values ^ (values >> np.uint64(33))
 
 
 def minhash_of(grams: set[bytes]) -> np.ndarray:
     """The MinHash signature of a set of shingles: ``NUM_PERM`` uint32 values.
 
-    Shingles are hashed with CRC-32 (C speed, the same in every process), then all
-    permutations are applied at once with numpy.
+    Shingles are hashed with CRC-32 (C speed, the same in every process) and scrambled with
+    MurmurHash3's finaliser: CRC-32 is linear, and similar shingles would get related values
+    that bias the minimum. Then all permutations are applied at once with numpy.
     """
     hashes = np.fromiter((zlib.crc32(gram) for gram in grams), dtype=np.uint64, count=len(grams))
+    hashes = scramble(hashes) >> np.uint64(32)
     a, b = _PERMUTATIONS
-    return ((hashes[:, None] * a + b) % MERSENNE).min(axis=0).astype(np.uint32)
+    return ((hashes[:, None] * a + b) >> np.uint64(32)).min(axis=0).astype(np.uint32)
 
 
 @functools.cache
