@@ -242,3 +242,51 @@ def test_corpus_wide_steps_hold_slim_rows_and_fetch_texts_on_demand(tmp_path, mo
     monkeypatch.setattr(clean, "mark_duplicates", spy)
     docs = clean.clean_corpus(tmp_path / "raw", progress=False)
     assert len(docs) == 30 and fetched
+
+
+# --- HTML: best settings, fallbacks, the date kept --------------------------------------------
+
+def html_record(markup: str, tmp_path) -> ingest.RawRecord:
+    path = tmp_path / "page.html"
+    path.write_text(markup, encoding="utf-8")
+    return next(ingest.read_file(path, tmp_path))
+
+
+ARTICLE = [f"Paragraph {i} of the report says that the river crossing at Valmora was closed for "
+           f"{i + 2} days while engineers inspected the supports." for i in range(1, 5)]
+
+
+def test_rejected_page_keeps_its_date_title_and_site(tmp_path):
+    from hostile import html_page
+
+    record = html_record(html_page("Nothing here", [], article=False), tmp_path)
+    assert record.reject == "HTML page has no main text"  # a menu is not an article
+    assert record.published == dt.date(2025, 3, 4)
+    assert record.title == "Nothing here" and record.source == "The Valmora Herald"
+
+
+def test_tables_in_the_article_are_kept(tmp_path):
+    from hostile import html_page
+
+    table = ("<table><tr><th>District</th><th>Closed roads</th></tr>"
+             "<tr><td>Northbank</td><td>14</td></tr><tr><td>Eastgate</td><td>9</td></tr></table>")
+    record = html_record(html_page("Roads closed", ARTICLE[:2] + [table] + ARTICLE[2:]), tmp_path)
+    assert "Northbank" in record.body and "Eastgate" in record.body
+
+
+def test_fallbacks_are_tried_before_a_page_is_rejected(tmp_path, monkeypatch):
+    import trafilatura
+
+    from hostile import html_page
+
+    markup = html_page("Crossing closed", ARTICLE)
+    real = trafilatura.extract
+    monkeypatch.setattr(trafilatura, "extract",
+                        lambda page, **kw: real(page, **kw) if kw.get("favor_recall") else None)
+    record = html_record(markup, tmp_path)
+    assert record.reject is None and record.metadata["extraction"] == "favor_recall"
+    assert ARTICLE[0] in record.body
+    monkeypatch.setattr(trafilatura, "extract", lambda page, **kw: None)
+    record = html_record(markup, tmp_path)
+    assert record.reject is None and record.metadata["extraction"] == "readability"
+    assert ARTICLE[3] in record.body and "Privacy policy" not in record.body

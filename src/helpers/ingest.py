@@ -238,30 +238,90 @@ def headline_line(body: str) -> str | None:
     return None
 
 
-def read_html(markup: str, base: dict, name_date: dt.date | None) -> RawRecord:
-    """An HTML page: main text by trafilatura, title and site name, date by htmldate."""
-    import trafilatura
-    from htmldate import find_date
+# trafilatura's best settings on news pages: no reader comments, tables kept (tabulated figures
+# are article text), and neither precision nor recall favoured (favor_precision drops real lines).
+EXTRACT_SETTINGS = dict(include_comments=False, include_tables=True, favor_precision=False,
+                        deduplicate=False)
+# A fallback extraction is article text only when it is this long: menus and footers are shorter.
+MIN_FALLBACK_WORDS = 40
 
+
+def read_html(markup: str, base: dict, name_date: dt.date | None) -> RawRecord:
+    """An HTML page: main text by trafilatura, title and site name, date by htmldate.
+
+    When trafilatura finds no main text (or only menu lines, see :func:`looks_like_text`),
+    ``favor_recall`` is tried, then a readability-style
+    extraction (:func:`readability_text`); ``metadata["extraction"]`` names the fallback used.
+    The date, title and site name are kept even when the page is rejected.
+    """
+    import trafilatura
+
+    record = RawRecord(**base)
+    record.published = html_date(markup) or name_date
     try:
-        text = trafilatura.extract(markup, include_comments=False, include_tables=False,
-                                   favor_precision=True, deduplicate=False)
         meta = trafilatura.extract_metadata(markup)
+        text = trafilatura.extract(markup, **EXTRACT_SETTINGS)
     except Exception as error:  # a page that breaks the parser is a rejection, not a crash
-        return RawRecord(**base, reject=f"HTML could not be parsed: {error}")
-    if not text or not text.strip():
-        return RawRecord(**base, reject="HTML page has no main text")
-    record = RawRecord(**base, body=text, page_text=page_text(markup))
+        record.reject = f"HTML could not be parsed: {error}"
+        return record
     if meta is not None:
         record.title = clean_field(meta.title)
         record.source = clean_field(meta.sitename)
         record.url = clean_field(meta.url)
+    if not looks_like_text(text):
+        text, method = fallback_text(markup)
+        if method:
+            record.metadata["extraction"] = method
+    if not text or not text.strip():
+        record.reject = "HTML page has no main text"
+        return record
+    record.body, record.page_text = text, page_text(markup)
+    return record
+
+
+def html_date(markup: str) -> dt.date | None:
+    """The publication date htmldate finds in the page (original date, extensive search)."""
+    from htmldate import find_date
+
     try:
         found = find_date(markup, original_date=True, extensive_search=True, outputformat="%Y-%m-%d")
     except Exception:  # htmldate gives up on some malformed pages; the date is then unknown
-        found = None
-    record.published = parse_date(found) or name_date
-    return record
+        return None
+    return parse_date(found)
+
+
+def looks_like_text(text: str | None) -> bool:
+    """Whether an extraction holds a sentence (a line of eight words or more), not only the
+    one- or two-word lines of a menu, which trafilatura returns for pages without an article."""
+    return bool(text) and any(len(line.split()) >= 8 for line in text.split("\n"))
+
+
+def fallback_text(markup: str) -> tuple[str | None, str | None]:
+    """``(text, method)`` for a page trafilatura's main pass found nothing in: its
+    ``favor_recall`` mode, then :func:`readability_text`; ``(None, None)`` when both fail."""
+    import trafilatura
+
+    settings = {**EXTRACT_SETTINGS, "favor_recall": True}
+    attempts = (("favor_recall", lambda: trafilatura.extract(markup, **settings)),
+                ("readability", lambda: readability_text(markup)))
+    for method, attempt in attempts:
+        try:
+            text = attempt()
+        except Exception:  # a fallback that breaks on the page is just a failed fallback
+            continue
+        if looks_like_text(text) and len(text.split()) >= MIN_FALLBACK_WORDS:
+            return text, method
+    return None, None
+
+
+def readability_text(markup: str) -> str | None:
+    """The main text by readability's scoring of paragraphs (trafilatura's port), one line per block."""
+    import lxml.html
+    from trafilatura.readability_lxml import Document
+
+    tree = lxml.html.fromstring(markup.encode("utf-8"))
+    summary = Document(tree).summary()
+    return page_text(summary) if summary else None
 
 
 BLOCK_TAGS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd", "blockquote", "pre",
