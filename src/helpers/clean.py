@@ -41,6 +41,7 @@ SINGLE_QUOTES = dict.fromkeys(map(ord, "\u2018\u2019\u201a\u201b\u2032\u02bc\u02
 DOUBLE_QUOTES = dict.fromkeys(map(ord, "\u201c\u201d\u201e\u201f\u2033\u02ba"), '"')
 # Every Unicode space separator (NBSP, narrow NBSP, thin, figure, ideographic, ...) and tab.
 ODD_SPACES = re.compile(r"[^\S\n]+")
+SPACE_AROUND_BREAK = re.compile(r" ?\n ?")
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
 # Lookarounds, not groups: a consumed letter could not start the next match, so "ab-\nc-\nd"
@@ -90,8 +91,10 @@ def straighten_quotes(text: str) -> str:
 def normalize_spaces(text: str) -> str:
     """Unify line breaks; odd spaces → one space; drop invisible characters; trim lines."""
     text = LINE_BREAKS.sub("\n", text).translate(INVISIBLE)
-    lines = (ODD_SPACES.sub(" ", line).strip() for line in text.split("\n"))
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    # Whole-text substitutions instead of a loop over lines: runs of spaces become one space,
+    # so trimming a line is dropping at most one space on each side of a line break.
+    text = SPACE_AROUND_BREAK.sub("\n", ODD_SPACES.sub(" ", text))
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 def dehyphenate(text: str) -> str:
@@ -151,6 +154,20 @@ def load_rules(path: Path = BOILERPLATE_RULES, extra: Iterable[str] = ()) -> lis
     return compiled
 
 
+BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
+
+
+def combine(rules: list[re.Pattern]) -> re.Pattern | None:
+    """One pattern that fully matches a line when one of ``rules`` does (one regex call per line
+    instead of one per rule); ``None`` when the rules cannot be joined (a rule with inline flags)."""
+    if not rules or any(BACKREFERENCE.search(rule.pattern) for rule in rules):
+        return None  # joined, group numbers would shift under a backreference
+    try:
+        return re.compile("|".join(f"(?:{rule.pattern})" for rule in rules), re.I)
+    except re.error:
+        return None
+
+
 def drop_lines(text: str, is_boilerplate: Callable[[str], bool]) -> tuple[str, list[str]]:
     """Remove the lines for which ``is_boilerplate(line)`` holds: ``(text, dropped lines)``."""
     kept, dropped = [], []
@@ -190,8 +207,11 @@ class Cleaner:
     def __init__(self, options: Options):
         self.options = options
         self.rules = load_rules(extra=options.boilerplate_patterns) if options.drop_boilerplate else []
+        self._any_rule = combine(self.rules)
 
     def is_boilerplate(self, line: str) -> bool:
+        if self._any_rule is not None:
+            return self._any_rule.fullmatch(line) is not None
         return any(rule.fullmatch(line) for rule in self.rules)
 
     def __call__(self, text: str, fmt: str = "txt") -> tuple[str, list[str]]:
@@ -374,7 +394,7 @@ def mark_duplicates(docs: list[dict], threshold: float, sketches: dict | None = 
         texts = {d["doc_id"]: d["text"] for d in order}
         text_of = texts.__getitem__
     # Kept documents are candidates again and again: keep the shingles of the latest few.
-    shingles_of = functools.lru_cache(maxsize=4096)(lambda doc_id: shingles(text_of(doc_id)))
+    shingles_of = functools.lru_cache(maxsize=512)(lambda doc_id: shingles(text_of(doc_id)))
     for doc in order:
         original = first_by_hash.setdefault(doc["content_hash"], doc["doc_id"])
         if original != doc["doc_id"]:
@@ -384,7 +404,7 @@ def mark_duplicates(docs: list[dict], threshold: float, sketches: dict | None = 
             continue
         sketch = sketches.get(doc["content_hash"])
         if sketch is None:
-            sketch = sketches[doc["content_hash"]] = minhash_of(shingles_of(doc["doc_id"]))
+            sketch = sketches[doc["content_hash"]] = minhash_of(shingles(text_of(doc["doc_id"])))
         # Candidates whose signatures agree on far fewer rows than the threshold asks are not
         # checked: the estimate's standard error is at most 0.045 with 128 permutations, so a
         # margin of 0.25 (over five errors) drops only pairs that cannot reach the threshold.
@@ -400,7 +420,7 @@ def mark_duplicates(docs: list[dict], threshold: float, sketches: dict | None = 
         lsh.insert(doc["doc_id"], sketch)
 
 
-LANGUAGE_SAMPLE = 3000
+LANGUAGE_SAMPLE = 1000  # characters: enough for news prose, and the cost is per byte
 LETTER_WORD = re.compile(r"[^\W\d_]+")
 
 

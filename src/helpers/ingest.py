@@ -142,12 +142,14 @@ def decode(data: bytes) -> tuple[str | None, str | None, str | None]:
     return text, encoding, None
 
 
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0e-\x1f]")  # below 32, except \t \n \r \f
+
+
 def control_ratio(text: str) -> float:
     """Share of characters that are control characters other than whitespace."""
     if not text:
         return 0.0
-    bad = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
-    return bad / len(text)
+    return len(CONTROL_CHARACTERS.findall(text)) / len(text)
 
 
 def read_text(text: str, base: dict, name_date: dt.date | None) -> RawRecord:
