@@ -230,8 +230,10 @@ def test_text_original_is_the_text_when_quotes_are_not_straightened(tmp_path):
 
 
 def test_corpus_wide_steps_hold_slim_rows_and_fetch_texts_on_demand(tmp_path, monkeypatch):
-    """Duplicate detection sees rows without text; texts of candidate pairs are fetched."""
-    generate(tmp_path / "raw", 30)
+    """Duplicate detection sees rows without text; only texts of candidate pairs are fetched."""
+    first = generate(tmp_path / "raw", 30)[0]
+    copy = first.read_text(encoding="utf-8").replace("url: https://news.example/0", "url: https://copy.example/0")
+    (tmp_path / "raw" / "copy.txt").write_text(copy.replace(".\n", ". One sentence more.\n", 1), encoding="utf-8")
     fetched = []
     original = clean.mark_duplicates
 
@@ -240,8 +242,11 @@ def test_corpus_wide_steps_hold_slim_rows_and_fetch_texts_on_demand(tmp_path, mo
         return original(docs, threshold, sketches, lambda d: fetched.append(d) or text_of(d))
 
     monkeypatch.setattr(clean, "mark_duplicates", spy)
-    docs = clean.clean_corpus(tmp_path / "raw", progress=False)
-    assert len(docs) == 30 and fetched
+    docs = clean.clean_corpus(tmp_path / "raw", progress=False).set_index("doc_id")
+    near = docs[docs["reason"] == "near duplicate"]
+    pair = {"copy.txt", first.relative_to(tmp_path / "raw").as_posix()}
+    assert len(near) == 1 and {*near.index, *near["dup_of"]} == pair
+    assert set(fetched) == pair
 
 
 # --- HTML: best settings, fallbacks, the date kept --------------------------------------------

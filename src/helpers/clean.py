@@ -637,14 +637,21 @@ def _documents(raw_dir: Path, options: Options, version: str, db: cache.Store, p
     if options.repeated_lines:
         for _, row in stored_rows():
             furniture.count(row)
-    # 3. duplicates, on slim rows; signatures are cached by content hash
-    slim, where = [], {}
-    for key, row in stored_rows():
-        finish_row(row, options, furniture)
-        if row["status"] == "kept":
-            slim.append({k: row[k] for k in ("doc_id", "published", "content_hash", "status")})
-            where[row["doc_id"]] = key
-    verdicts = find_duplicates(slim, options, db, where, furniture)
+    # 3. duplicates, on slim rows; signatures are made here, where the texts are at hand, and
+    #    cached by content hash
+    slim, where, sketches = [], {}, {}
+    near = 0 < options.near_duplicate_threshold <= 1
+    for chunk in batched(stored_rows(), 256):
+        kept = []
+        for key, row in chunk:
+            finish_row(row, options, furniture)
+            if row["status"] == "kept":
+                slim.append({k: row[k] for k in ("doc_id", "published", "content_hash", "status")})
+                where[row["doc_id"]] = key
+                kept.append(row)
+        if near:
+            add_sketches(kept, sketches, db)
+    verdicts = find_duplicates(slim, options, db, where, furniture, sketches)
     # 4. the rows
     for _, row in stored_rows():
         finish_row(row, options, furniture)
@@ -721,12 +728,26 @@ def finish_row(row: dict, options: Options, furniture: Furniture) -> None:
 SKETCH_KEY = "minhash-v2:"
 
 
+def add_sketches(rows: list[dict], sketches: dict, db: cache.Store) -> None:
+    """Signatures of the rows' texts into ``sketches`` (content hash → signature): from ``db``
+    when cached there, else computed and stored."""
+    wanted = {row["content_hash"] for row in rows} - set(sketches)
+    stored = db.get_many(SKETCH_KEY + h for h in wanted)
+    sketches.update((key.removeprefix(SKETCH_KEY), value) for key, value in stored.items())
+    new = {}
+    for row in rows:
+        if row["content_hash"] not in sketches:
+            sketches[row["content_hash"]] = new[row["content_hash"]] = minhash_of(shingles(row["text"]))
+    if new:
+        db.put_many({SKETCH_KEY + h: sketch for h, sketch in new.items()})
+
+
 def find_duplicates(slim: list[dict], options: Options, db: cache.Store, where: dict[str, str],
-                    furniture: Furniture) -> dict[str, dict]:
+                    furniture: Furniture, sketches: dict) -> dict[str, dict]:
     """:func:`mark_duplicates` on slim rows; returns ``doc_id → changed fields`` of duplicates.
 
-    Signatures are read from and added to ``db``; texts of candidate pairs are read back from
-    the cached rows (``where``: doc_id → cache key) and finished again.
+    ``sketches`` has the signatures (see :func:`add_sketches`); texts of candidate pairs are
+    read back from the cached rows (``where``: doc_id → cache key) and finished again.
     """
     def text_of(doc_id: str) -> str:
         for row in db.get_many([where[doc_id]])[where[doc_id]]:
@@ -736,12 +757,7 @@ def find_duplicates(slim: list[dict], options: Options, db: cache.Store, where: 
                 return row["text"]
         raise KeyError(doc_id)
 
-    hashes = {row["content_hash"] for row in slim}
-    stored = db.get_many(SKETCH_KEY + h for h in hashes)
-    sketches = {key.removeprefix(SKETCH_KEY): value for key, value in stored.items()}
-    known = set(sketches)
     mark_duplicates(slim, options.near_duplicate_threshold, sketches, text_of)
-    db.put_many({SKETCH_KEY + h: sketch for h, sketch in sketches.items() if h not in known})
     return {row["doc_id"]: {k: row[k] for k in ("status", "reason", "dup_of", "similarity")}
             for row in slim if row["status"] == "duplicate"}
 
