@@ -16,7 +16,8 @@ are generated articles. Measurements:
 * cleaning (stage 1, cold cache) words/s against NER-only ``nlp.pipe`` on the same texts, with
   one process on each side and with two, and the peak RSS of streamed cleaning at N and 10N;
 * ``newsdesk run`` on the sample corpus, cold and cached, and where a cached rerun's time goes
-  (kernel start-up, each notebook's slowest cells, the rendering around the notebooks).
+  (kernel start-up, each notebook's slowest cells, the rendering around the notebooks);
+* trafilatura's settings on pages written for the purpose (``benchmarks/html_pages.py``).
 
 Every figure with a target is printed beside it (:data:`TARGETS`), and README's tables between
 the ``bench`` markers are rewritten from the results.
@@ -38,6 +39,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # generate.py beside this file
+
+from html_pages import score as html_scores  # noqa: E402
 
 from generate import generate  # noqa: E402
 
@@ -417,6 +420,13 @@ def readme_tables(results: dict) -> str:
             row = speed[key]
             lines.append(f"| {label} | {row['spacy_pipe_words_per_s']:,} | {row['newsdesk_words_per_s']:,} | "
                          f"{row['vs_spacy_pipe']}× | {row['vs_naive_loop']}× |")
+    html = results.get("html")
+    if html:
+        lines += ["", f"trafilatura settings on {html['pages']} pages written for Newsdesk "
+                  "(`benchmarks/html_pages.py`; word-level scores against each article's own text):", "",
+                  "| setting | precision | recall | F1 |", "|---|---|---|---|"]
+        lines += [f"| {name} | {row['precision']} | {row['recall']} | {row['f1']} |"
+                  for name, row in html["settings"].items()]
     report = results.get("report")
     if report:
         lines += ["", f"Where a cached rerun of the sample goes ({report['cached_rerun_s']} s wall; a one-cell "
@@ -455,7 +465,7 @@ def main() -> None:
     parser.add_argument("--raw", type=Path, help="measure this corpus folder instead of a generated one")
     parser.add_argument("--repeats", type=int, default=3, help="timings per speed figure; the best counts")
     parser.add_argument("--skip", default="",
-                        help="comma-separated parts to skip: cleaning,speed,incremental,rss,dask,report")
+                        help="comma-separated parts to skip: cleaning,speed,incremental,rss,dask,report,html")
     parser.add_argument("--note", default="", help="said beside the figures in README (e.g. machine load)")
     parser.add_argument("--readme", action="store_true", help="only rewrite README's tables from latest.json")
     args = parser.parse_args()
@@ -492,7 +502,8 @@ def main() -> None:
              "rss": lambda: measure_rss(args.n, workdir),
              "clean_rss": lambda: measure_clean_rss(args.n, workdir),
              "dask": lambda: measure_dask(corpus, words, args.repeats),
-             "report": lambda: measure_report(workdir, args.repeats)}
+             "report": lambda: measure_report(workdir, args.repeats),
+             "html": html_scores}
     for name, step in steps.items():
         if name in skip:
             continue
