@@ -125,12 +125,14 @@ def normalize(text: str, steps: Iterable[str] = tuple(STEPS)) -> str:
     steps = list(steps)
     # One pass is not always a fixed point: ftfy's heuristics depend on context that later steps
     # change (a space or invisible character removed next to mojibake lets it be repaired next
-    # time), so repeat until nothing changes. Two passes nearly always suffice.
+    # time), so repeat until nothing changes. Two passes nearly always suffice. The other steps
+    # are idempotent in sequence, so when ftfy could not change the result (its own checks, see
+    # needs_ftfy) another pass would change nothing and is skipped.
     for _ in range(MAX_PASSES):
         before = text
         for name in steps:
             text = STEPS[name](text)
-        if text == before:
+        if text == before or "fix_unicode" not in steps or not needs_ftfy(text):
             break
     return text
 
