@@ -28,7 +28,7 @@ import ftfy
 import numpy as np
 import pandas as pd
 from ftfy import chardata
-from ftfy.badness import is_bad
+from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES, is_bad
 from tqdm import tqdm
 
 from . import cache, ingest, paths, schema, store
@@ -61,15 +61,50 @@ FTFY_TARGETS = re.compile("[&\x1b\ud800-\udfff\x80-\x9f" + "".join(
     + "]")
 
 
+def _mojibake_characters() -> str:
+    """Every non-ASCII character that ftfy's badness patterns mention (ranges expanded)."""
+    found = {ch for ch in BADNESS_RE.pattern if not ch.isascii()}
+    for members in MOJIBAKE_CATEGORIES.values():
+        for start, end in re.findall(r"(.)-(.)", members):
+            found.update(map(chr, range(ord(start), ord(end) + 1)))
+        found.update(ch for ch in members if not ch.isascii())
+    return "".join(sorted(found))
+
+
+MOJIBAKE_CHARACTERS = re.compile("[" + re.escape(_mojibake_characters()) + "]")
+# Longest stretch one of ftfy's badness patterns can match: text this far around every
+# mojibake character holds every match.
+BADNESS_REACH = 12
+
+
+def could_be_mojibake(text: str) -> bool:
+    """ftfy's ``is_bad``, run only on the stretches around characters its patterns need.
+
+    Every badness pattern contains one of :data:`MOJIBAKE_CHARACTERS`, so a match lies within
+    :data:`BADNESS_REACH` of one: the stretches hold every match of the whole text (they may hold
+    a few more where they are joined, which only means ftfy runs when it need not).
+    """
+    stretches, end = [], -1
+    for match in MOJIBAKE_CHARACTERS.finditer(text):
+        start, stop = max(match.start() - BADNESS_REACH, 0), match.end() + BADNESS_REACH
+        if stretches and start <= end:
+            stretches[-1][1] = stop
+        else:
+            stretches.append([start, stop])
+        end = stop
+    return bool(stretches) and is_bad("\n".join(text[a:b] for a, b in stretches))
+
+
 def needs_ftfy(text: str) -> bool:
     """Whether ftfy could change ``text``: the cheap checks ftfy itself starts with.
 
     Text with none of :data:`FTFY_TARGETS`, already in NFC, and either ASCII or judged not
-    mojibake by ftfy's own ``is_bad`` comes back from ftfy unchanged, so ftfy is skipped for it.
+    mojibake by ftfy's own ``is_bad`` comes back from ftfy unchanged (ftfy tries its encoding
+    repairs only on text ``is_bad`` flags), so ftfy is skipped for it.
     """
     if FTFY_TARGETS.search(text) or not unicodedata.is_normalized("NFC", text):
         return True
-    return not text.isascii() and (is_bad(text) or bool(chardata.UTF8_DETECTOR_RE.search(text)))
+    return not text.isascii() and could_be_mojibake(text)
 
 
 def fix_unicode(text: str) -> str:
