@@ -78,21 +78,27 @@ BADNESS_REACH = 12
 
 
 def could_be_mojibake(text: str) -> bool:
-    """ftfy's ``is_bad``, run only on the stretches around characters its patterns need.
+    """ftfy's ``is_bad`` as ftfy applies it (line by line), run only on the stretches of each
+    line around characters its patterns need.
 
     Every badness pattern contains one of :data:`MOJIBAKE_CHARACTERS`, so a match lies within
-    :data:`BADNESS_REACH` of one: the stretches hold every match of the whole text (they may hold
-    a few more where they are joined, which only means ftfy runs when it need not).
+    :data:`BADNESS_REACH` of one: the stretches hold every match ftfy would find. A stretch that
+    starts inside a line may match ``^`` where ftfy would not, which only means ftfy runs when
+    it need not.
     """
-    stretches, end = [], -1
+    stretches: list[list[int]] = []
     for match in MOJIBAKE_CHARACTERS.finditer(text):
-        start, stop = max(match.start() - BADNESS_REACH, 0), match.end() + BADNESS_REACH
-        if stretches and start <= end:
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        line_end = text.find("\n", match.end())
+        line_end = len(text) if line_end < 0 else line_end + 1  # ftfy's segments keep their newline
+        start = max(match.start() - BADNESS_REACH, line_start)
+        stop = min(match.end() + BADNESS_REACH, line_end)
+        same_line = stretches and stretches[-1][0] >= line_start
+        if same_line and start <= stretches[-1][1]:
             stretches[-1][1] = stop
         else:
             stretches.append([start, stop])
-        end = stop
-    return bool(stretches) and is_bad("\n".join(text[a:b] for a, b in stretches))
+    return any(is_bad(text[a:b]) for a, b in stretches)
 
 
 def needs_ftfy(text: str) -> bool:
