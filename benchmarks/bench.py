@@ -307,6 +307,7 @@ def measure_clean_rss(n: int, workdir: Path) -> dict:
 
 
 SAMPLE = HERE.parent / "data" / "raw" / "sample"
+NOTEBOOK_FOR_WARMUP = "01_clean.ipynb"
 
 
 def measure_report(workdir: Path, repeats: int) -> dict:
@@ -351,7 +352,15 @@ def measure_report(workdir: Path, repeats: int) -> dict:
     floor = best_of(repeats, lambda: timed(lambda: papermill.execute_notebook(
         str(one_cell), str(workdir / "one_cell_out.ipynb"), progress_bar=False, kernel_name="python3")))
     in_notebooks = sum(n["seconds"] for n in notebooks.values())
+    from helpers import report
+
+    report.notebook_html(run_dir / NOTEBOOK_FOR_WARMUP, workdir / "warm.html")  # imports and templates
+    render = {entry["name"]: round(timed(lambda e=entry: report.notebook_html(
+        run_dir / e["name"], workdir / "render.html")), 2) for entry in manifest["notebooks"]}
+    cli_start = best_of(repeats, lambda: timed(lambda: subprocess.run(
+        [command[0], "--help"], env=env, check=True, capture_output=True)))
     return {"cold_s": round(min(cold), 2), "cached_rerun_s": round(best, 2),
+            "render_html_s": render, "cli_start_s": round(cli_start, 2),
             "cold_runs_s": [round(c, 2) for c in cold], "cached_runs_s": [round(c, 2) for c, _ in cached],
             "papermill_one_cell_s": round(floor, 2), "notebooks": notebooks,
             "outside_notebooks_s": round(best - in_notebooks, 2)}
@@ -393,7 +402,7 @@ def readme_tables(results: dict) -> str:
     """The Markdown tables README shows, from a results dict."""
     corpus = results.get("corpus", {})
     lines = [f"Figures of `{results.get('command', '')}` ({results.get('when', '')[:10]}; "
-             f"{corpus.get('documents', '?'):,} documents, {corpus.get('words', 0):,} words, "
+             f"{corpus.get('documents', 0):,} documents, {corpus.get('words', 0):,} words, "
              f"{results.get('machine', {}).get('cpus', '?')} cores{results.get('note', '')}).", "",
              "| figure | measured | target | met |", "|---|---|---|---|"]
     for row in target_rows(results):
@@ -429,9 +438,15 @@ def readme_tables(results: dict) -> str:
                   for name, row in html["settings"].items()]
     report = results.get("report")
     if report:
+        rendering = ""
+        if "render_html_s" in report:
+            rendering = ("; rendering each notebook as HTML takes "
+                         + ", ".join(f"{k} {v} s" for k, v in report["render_html_s"].items())
+                         + f"; starting the `newsdesk` command takes {report['cli_start_s']} s")
         lines += ["", f"Where a cached rerun of the sample goes ({report['cached_rerun_s']} s wall; a one-cell "
                   f"notebook takes {report['papermill_one_cell_s']} s in papermill; "
-                  f"{report['outside_notebooks_s']} s outside the notebooks: start-up, manifest, HTML rendering):",
+                  f"{report['outside_notebooks_s']} s outside the notebooks: start-up, manifest, HTML rendering"
+                  f"{rendering}):",
                   "", "| notebook | seconds | in cells | kernel and papermill | slowest cells |",
                   "|---|---|---|---|---|"]
         for name, row in report["notebooks"].items():
