@@ -40,7 +40,7 @@ def test_minhash_sketches_round_trip(tmp_path):
     with cache.Store(tmp_path / "c.sqlite") as store:
         store.put_many({"minhash:x": sketch})
         back = store.get_many(["minhash:x"])["minhash:x"]
-    assert back.jaccard(sketch) == 1.0 and list(back.hashvalues) == list(sketch.hashvalues)
+    assert back.dtype == sketch.dtype and back.shape == sketch.shape and (back == sketch).all()
 
 
 class Planted:

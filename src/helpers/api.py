@@ -105,7 +105,7 @@ def _clean(record: Mapping, n: int) -> dict:
     raw.published = ingest.parse_date(record.get("published")) or raw.published
     options = clean.Options(repeated_lines=False)
     row = clean.clean_record(raw, clean.Cleaner(options))
-    clean.finish_texts([row], options)
+    clean.finish_row(row, options, clean.Furniture(options))
     row["_given"] = text
     return row
 

@@ -49,13 +49,13 @@ def file_digest(*paths: Path) -> str:
 
 
 # --- values as JSON ------------------------------------------------------------------------------
-# JSON has no dates, so a date is the tagged object {"$date": "2025-03-04"}; a MinHash sketch
-# (the cleaning stage keeps them) is {"$minhash": {"seed": 7, "scheme": ..., "hashvalues": [...]}}. A dict of
+# JSON has no dates, so a date is the tagged object {"$date": "2025-03-04"}; a numpy array (the
+# cleaning stage keeps MinHash signatures) is {"$array": {"dtype": "uint32", "values": [...]}}. A dict of
 # the data whose only key starts with "$" gets one more "$" ({"$$date": ...}), removed on reading,
 # so it is never mistaken for a tag.
 
 def encode(value) -> str:
-    """A cache value as JSON text: dicts, lists, str, int, float, bool, None, dates, MinHash."""
+    """A cache value as JSON text: dicts, lists, str, int, float, bool, None, dates, numpy arrays."""
     return json.dumps(_tagged(value), ensure_ascii=False, separators=(",", ":"))
 
 
@@ -78,11 +78,8 @@ def _tagged(value):
         return {"$datetime": value.isoformat()}
     if isinstance(value, dt.date):
         return {"$date": value.isoformat()}
-    if type(value).__name__ in ("MinHash", "LeanMinHash") and hasattr(value, "hashvalues"):
-        return {"$minhash": {"seed": int(value.seed), "scheme": getattr(value, "scheme", None),
-                             "hashvalues": [int(h) for h in value.hashvalues]}}
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
+    if hasattr(value, "dtype") and hasattr(value, "tolist"):  # numpy arrays (MinHash signatures), scalars
+        return {"$array": {"dtype": str(value.dtype), "values": value.tolist()}} if value.ndim else value.item()
     raise TypeError(f"cache values must be JSON-like, not {type(value).__name__}")
 
 
@@ -96,13 +93,10 @@ def _untag(obj: dict):
         return dt.datetime.fromisoformat(inner)
     if key.startswith("$$"):
         return {key[1:]: inner}
-    if key == "$minhash":
+    if key == "$array":
         import numpy as np
-        from datasketch import MinHash
 
-        extra = {"scheme": inner["scheme"]} if inner.get("scheme") else {}
-        return MinHash(num_perm=len(inner["hashvalues"]), seed=inner["seed"],
-                       hashvalues=np.array(inner["hashvalues"], dtype=np.uint64), **extra)
+        return np.array(inner["values"], dtype=inner["dtype"])
     return obj
 
 

@@ -10,18 +10,25 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
 import sys
+import tempfile
 import unicodedata
+import zlib
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 import ftfy
+import numpy as np
 import pandas as pd
+from ftfy import chardata
+from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES, is_bad
 from tqdm import tqdm
 
 from . import cache, ingest, lexicons, schema, store
@@ -32,6 +39,7 @@ SINGLE_QUOTES = dict.fromkeys(map(ord, "\u2018\u2019\u201a\u201b\u2032\u02bc\u02
 DOUBLE_QUOTES = dict.fromkeys(map(ord, "\u201c\u201d\u201e\u201f\u2033\u02ba"), '"')
 # Every Unicode space separator (NBSP, narrow NBSP, thin, figure, ideographic, ...) and tab.
 ODD_SPACES = re.compile(r"[^\S\n]+")
+SPACE_AROUND_BREAK = re.compile(r" ?\n ?")
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
 # Lookarounds, not groups: a consumed letter could not start the next match, so "ab-\nc-\nd"
@@ -44,8 +52,73 @@ MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
 MD_EMPHASIS = re.compile(r"(\*\*|\*)(?=\S)([^\n*]+?)(?<=\S)\1|(?<!\w)(__|_)(?=\S)([^\n_]+?)(?<=\S)\3(?!\w)")
 
 
+# Characters that one of ftfy's fixers acts on even in text without mojibake: HTML entities
+# (``&``), terminal escapes, control characters, ligatures, full-width forms, lone surrogates.
+FTFY_TARGETS = re.compile("[&\x1b\ud800-\udfff\x80-\x9f" + "".join(
+    re.escape(chr(code)) for code in sorted({*chardata.CONTROL_CHARS, *chardata.LIGATURES, *chardata.WIDTH_MAP}))
+    + "]")
+
+
+def _mojibake_characters() -> str:
+    """Every non-ASCII character that ftfy's badness patterns mention (ranges expanded)."""
+    found = {ch for ch in BADNESS_RE.pattern if not ch.isascii()}
+    for members in MOJIBAKE_CATEGORIES.values():
+        for start, end in re.findall(r"(.)-(.)", members):
+            found.update(map(chr, range(ord(start), ord(end) + 1)))
+        found.update(ch for ch in members if not ch.isascii())
+    return "".join(sorted(found))
+
+
+MOJIBAKE_CHARACTERS = re.compile("[" + re.escape(_mojibake_characters()) + "]")
+# Longest stretch one of ftfy's badness patterns can match: text this far around every
+# mojibake character holds every match.
+BADNESS_REACH = 12
+
+
+def could_be_mojibake(text: str) -> bool:
+    """ftfy's ``is_bad`` as ftfy applies it (line by line), run only on the stretches of each
+    line around characters its patterns need.
+
+    Every badness pattern contains one of :data:`MOJIBAKE_CHARACTERS`, so a match lies within
+    :data:`BADNESS_REACH` of one: the stretches hold every match ftfy would find. A stretch that
+    starts inside a line may match ``^`` where ftfy would not, which only means ftfy runs when
+    it need not.
+    """
+    stretches: list[list[int]] = []
+    for match in MOJIBAKE_CHARACTERS.finditer(text):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        line_end = text.find("\n", match.end())
+        line_end = len(text) if line_end < 0 else line_end + 1  # ftfy's segments keep their newline
+        start = max(match.start() - BADNESS_REACH, line_start)
+        stop = min(match.end() + BADNESS_REACH, line_end)
+        same_line = stretches and stretches[-1][0] >= line_start
+        if same_line and start <= stretches[-1][1]:
+            stretches[-1][1] = stop
+        else:
+            stretches.append([start, stop])
+    return any(is_bad(text[a:b]) for a, b in stretches)
+
+
+def needs_ftfy(text: str) -> bool:
+    """Whether ftfy could change ``text``: the cheap checks ftfy itself starts with.
+
+    Text with none of :data:`FTFY_TARGETS`, already in NFC, and either ASCII or judged not
+    mojibake by ftfy's own ``is_bad`` comes back from ftfy unchanged (ftfy tries its encoding
+    repairs only on text ``is_bad`` flags), so ftfy is skipped for it.
+    """
+    if FTFY_TARGETS.search(text) or not unicodedata.is_normalized("NFC", text):
+        return True
+    return not text.isascii() and could_be_mojibake(text)
+
+
 def fix_unicode(text: str) -> str:
-    """Repair mojibake and odd encodings with ftfy (quotes are left to :func:`straighten_quotes`)."""
+    """Repair mojibake and odd encodings with ftfy (quotes are left to :func:`straighten_quotes`).
+
+    ftfy runs only where :func:`needs_ftfy` says it could change something: the result is the
+    same as always running it, at a fraction of the cost on clean text.
+    """
+    if not needs_ftfy(text):
+        return text
     return ftfy.fix_text(text, uncurl_quotes=False, fix_line_breaks=False, normalization="NFC")
 
 
@@ -57,8 +130,10 @@ def straighten_quotes(text: str) -> str:
 def normalize_spaces(text: str) -> str:
     """Unify line breaks; odd spaces → one space; drop invisible characters; trim lines."""
     text = LINE_BREAKS.sub("\n", text).translate(INVISIBLE)
-    lines = (ODD_SPACES.sub(" ", line).strip() for line in text.split("\n"))
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    # Whole-text substitutions instead of a loop over lines: runs of spaces become one space,
+    # so trimming a line is dropping at most one space on each side of a line break.
+    text = SPACE_AROUND_BREAK.sub("\n", ODD_SPACES.sub(" ", text))
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 def dehyphenate(text: str) -> str:
@@ -89,12 +164,14 @@ def normalize(text: str, steps: Iterable[str] = tuple(STEPS)) -> str:
     steps = list(steps)
     # One pass is not always a fixed point: ftfy's heuristics depend on context that later steps
     # change (a space or invisible character removed next to mojibake lets it be repaired next
-    # time), so repeat until nothing changes. Two passes nearly always suffice.
+    # time), so repeat until nothing changes. Two passes nearly always suffice. The other steps
+    # are idempotent in sequence, so when ftfy could not change the result (its own checks, see
+    # needs_ftfy) another pass would change nothing and is skipped.
     for _ in range(MAX_PASSES):
         before = text
         for name in steps:
             text = STEPS[name](text)
-        if text == before:
+        if text == before or "fix_unicode" not in steps or not needs_ftfy(text):
             break
     return text
 
@@ -117,12 +194,26 @@ def load_rules(extra: Iterable[str] = ()) -> list[re.Pattern]:
     return compiled
 
 
+BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
+
+
+def combine(rules: list[re.Pattern]) -> re.Pattern | None:
+    """One pattern that fully matches a line when one of ``rules`` does (one regex call per line
+    instead of one per rule); ``None`` when the rules cannot be joined (a rule with inline flags)."""
+    if not rules or any(BACKREFERENCE.search(rule.pattern) for rule in rules):
+        return None  # joined, group numbers would shift under a backreference
+    try:
+        return re.compile("|".join(f"(?:{rule.pattern})" for rule in rules), re.I)
+    except re.error:
+        return None
+
+
 def drop_lines(text: str, is_boilerplate: Callable[[str], bool]) -> tuple[str, list[str]]:
     """Remove the lines for which ``is_boilerplate(line)`` holds: ``(text, dropped lines)``."""
     kept, dropped = [], []
     for line in text.split("\n"):
         (dropped if line.strip() and is_boilerplate(line.strip()) else kept).append(line)
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip(), dropped
+    return join_lines(kept), dropped
 
 
 # --- the per-document cleaner ------------------------------------------------------------------
@@ -161,18 +252,50 @@ class Cleaner:
     def __init__(self, options: Options):
         self.options = options
         self.rules = load_rules(extra=options.boilerplate_patterns) if options.drop_boilerplate else []
+        self._any_rule = combine(self.rules)
 
     def is_boilerplate(self, line: str) -> bool:
+        if self._any_rule is not None:
+            return self._any_rule.fullmatch(line) is not None
         return any(rule.fullmatch(line) for rule in self.rules)
 
     def __call__(self, text: str, fmt: str = "txt") -> tuple[str, list[str]]:
         """``(clean text, dropped lines)``."""
+        text, _, dropped = self.clean(text, fmt)
+        return text, dropped
+
+    def clean(self, text: str, fmt: str = "txt") -> tuple[str, str, list[str]]:
+        """``(clean text, the same with its quotes as written, dropped lines)``.
+
+        Straightening quotes maps one character to one, so it is done last: both texts have the
+        same length and line breaks, and an offset into one is the same place in the other.
+        """
         if fmt == "md":
             text = strip_markdown(text)
-        text = normalize(text, self.options.steps)
+        straighten = self.options.straighten_quotes
+        original = normalize(text, [s for s in self.options.steps if s != "straighten_quotes"])
+        text = straighten_quotes(original) if straighten else original
         if not self.rules:
-            return text, []
-        return drop_lines(text, self.is_boilerplate)
+            return text, original, []
+        return drop_aligned(text, original, self.is_boilerplate)
+
+
+def drop_aligned(text: str, original: str, is_boilerplate: Callable[[str], bool]
+                 ) -> tuple[str, str, list[str]]:
+    """:func:`drop_lines` on ``text``, dropping the same lines from its line-aligned ``original``."""
+    kept, kept_original, dropped = [], [], []
+    for line, line_original in zip(text.split("\n"), original.split("\n"), strict=True):
+        if line.strip() and is_boilerplate(line.strip()):
+            dropped.append(line)
+        else:
+            kept.append(line)
+            kept_original.append(line_original)
+    return join_lines(kept), join_lines(kept_original), dropped
+
+
+def join_lines(lines: list[str]) -> str:
+    """Lines back into text, with at most one blank line in a row."""
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 # --- corpus-wide steps -------------------------------------------------------------------------
@@ -214,38 +337,109 @@ def shingles(text: str, size: int = 3) -> set[bytes]:
     return {" ".join(words[i:i + size]).encode() for i in range(len(words) - size + 1)}
 
 
-def minhash_of(grams: set[bytes], num_perm: int = 128):
-    """A datasketch MinHash of a set of shingles."""
-    from datasketch import MinHash
+NUM_PERM = 128
+# Permutations by multiply-add-shift (Dietzfelbinger): h → ((a·h + b) mod 2^64) >> 32 for 32-bit h,
+# a random odd 64-bit a and a random 64-bit b; numpy's uint64 arithmetic wraps modulo 2^64.
+_PERMUTATIONS = np.random.default_rng(7).integers(0, 1 << 64, size=(2, NUM_PERM), dtype=np.uint64,
+                                                   endpoint=False) | np.array([[1], [0]], dtype=np.uint64)
 
-    sketch = MinHash(num_perm=num_perm, seed=7)
-    sketch.update_batch(list(grams))
-    return sketch
+
+def scramble(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finaliser (a bijection that mixes every bit into every other)."""
+    values = values ^ (values >> np.uint64(33))
+    values = values * np.uint64(0xFF51AFD7ED558CCD)
+    values = values ^ (values >> np.uint64(33))
+    values = values * np.uint64(0xC4CEB9FE1A85EC53)
+    return values ^ (values >> np.uint64(33))
+
+
+def minhash_of(grams: set[bytes]) -> np.ndarray:
+    """The MinHash signature of a set of shingles: ``NUM_PERM`` uint32 values.
+
+    Shingles are hashed with CRC-32 (C speed, the same in every process) and scrambled with
+    MurmurHash3's finaliser: CRC-32 is linear, and similar shingles would get related values
+    that bias the minimum. Then all permutations are applied at once with numpy.
+    """
+    hashes = np.fromiter((zlib.crc32(gram) for gram in grams), dtype=np.uint64, count=len(grams))
+    hashes = scramble(hashes) >> np.uint64(32)
+    a, b = _PERMUTATIONS
+    return ((hashes[:, None] * a + b) >> np.uint64(32)).min(axis=0).astype(np.uint32)
+
+
+@functools.cache
+def lsh_bands(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
+    """``(bands, rows)`` whose candidate curve ``1 - (1 - s^rows)^bands`` best separates
+    similarities below ``threshold`` from those above (equal weight to false positives and
+    false negatives, as datasketch chooses them)."""
+    below, above = np.linspace(0, threshold, 200), np.linspace(threshold, 1, 200)
+
+    def error(bands: int, rows: int) -> float:
+        false_positive = np.trapezoid(1 - (1 - below ** rows) ** bands, below)
+        false_negative = np.trapezoid((1 - above ** rows) ** bands, above)
+        return false_positive + false_negative
+
+    return min(((b, r) for b in range(1, num_perm + 1) for r in range(1, num_perm // b + 1)),
+               key=lambda pair: error(*pair))
+
+
+class LSH:
+    """Locality-sensitive hashing of MinHash signatures in bands: documents whose signatures
+    agree on every row of some band are candidates. ``threshold`` is the similarity around
+    which candidates start."""
+
+    def __init__(self, threshold: float, num_perm: int = NUM_PERM):
+        self.bands, self.rows = lsh_bands(round(threshold, 3), num_perm)
+        self.tables: list[dict[bytes, list[str]]] = [defaultdict(list) for _ in range(self.bands)]
+        self.signatures: dict[str, np.ndarray] = {}
+
+    def _keys(self, signature: np.ndarray) -> Iterator[bytes]:
+        for band in range(self.bands):
+            yield signature[band * self.rows:(band + 1) * self.rows].tobytes()
+
+    def query(self, signature: np.ndarray) -> set[str]:
+        """Ids inserted earlier that share a band with ``signature``."""
+        found: set[str] = set()
+        for table, key in zip(self.tables, self._keys(signature), strict=True):
+            found.update(table.get(key, ()))
+        return found
+
+    def insert(self, key: str, signature: np.ndarray) -> None:
+        self.signatures[key] = signature
+        for table, band_key in zip(self.tables, self._keys(signature), strict=True):
+            table[band_key].append(key)
 
 
 def jaccard(a: set, b: set) -> float:
     return len(a & b) / len(a | b) if a or b else 1.0
 
 
-def mark_duplicates(docs: list[dict], threshold: float, sketches: dict | None = None) -> None:
+ESTIMATE_MARGIN = 0.25
+
+
+def mark_duplicates(docs: list[dict], threshold: float, sketches: dict | None = None,
+                    text_of: Callable[[str], str] | None = None) -> None:
     """Set ``status``/``dup_of``/``similarity`` on exact and near duplicates, in place.
 
     The original is the earliest published document (then the shortest, then the first
     ``doc_id``: copies tend to carry suffixes). A later copy is an exact duplicate when its
     ``content_hash`` is equal, a near duplicate when its word 3-gram Jaccard similarity to a
-    kept document reaches ``threshold``. MinHash LSH (datasketch) proposes candidates with a
-    looser threshold; the exact similarity decides, so the verdict does not depend on sketch noise.
-    ``sketches`` (content hash → MinHash) is read and filled, so a caller can keep them between runs.
+    kept document reaches ``threshold``. MinHash LSH proposes candidates with a looser
+    threshold; the exact similarity decides, so the verdict does not depend on sketch noise.
+    ``sketches`` (content hash → signature) is read and filled, so a caller can keep them
+    between runs. ``docs`` need ``text`` only when ``text_of`` (doc_id → text) is not given:
+    texts are needed for the few candidate pairs only, so a caller can fetch them on demand.
     """
-    from datasketch import MinHashLSH
-
     order = sorted((d for d in docs if d["status"] == "kept"),
                    key=lambda d: (d["published"] or dt.date.max, len(d["doc_id"]), d["doc_id"]))
     first_by_hash: dict[str, str] = {}
     near = 0 < threshold <= 1
-    lsh = MinHashLSH(threshold=max(threshold - 0.15, 0.05), num_perm=128) if near else None
+    lsh = LSH(max(threshold - 0.15, 0.05)) if near else None
     sketches = {} if sketches is None else sketches
-    texts: dict[str, str] = {}  # shingles are rebuilt only for the few candidate pairs
+    if text_of is None:
+        texts = {d["doc_id"]: d["text"] for d in order}
+        text_of = texts.__getitem__
+    # Kept documents are candidates again and again: keep the shingles of the latest few.
+    shingles_of = functools.lru_cache(maxsize=512)(lambda doc_id: shingles(text_of(doc_id)))
     for doc in order:
         original = first_by_hash.setdefault(doc["content_hash"], doc["doc_id"])
         if original != doc["doc_id"]:
@@ -255,31 +449,40 @@ def mark_duplicates(docs: list[dict], threshold: float, sketches: dict | None = 
             continue
         sketch = sketches.get(doc["content_hash"])
         if sketch is None:
-            sketch = sketches[doc["content_hash"]] = minhash_of(shingles(doc["text"]))
-        candidates = lsh.query(sketch)
+            sketch = sketches[doc["content_hash"]] = minhash_of(shingles(text_of(doc["doc_id"])))
+        # Candidates whose signatures agree on far fewer rows than the threshold asks are not
+        # checked: the estimate's standard error is at most 0.045 with 128 permutations, so a
+        # margin of 0.25 (over five errors) drops only pairs that cannot reach the threshold.
+        candidates = [c for c in lsh.query(sketch)
+                      if np.mean(lsh.signatures[c] == sketch) >= threshold - ESTIMATE_MARGIN]
         if candidates:
-            own = shingles(doc["text"])
-            similarity, best = max((jaccard(own, shingles(texts[c])), c) for c in candidates)
+            own = shingles_of(doc["doc_id"])
+            similarity, best = max((jaccard(own, shingles_of(c)), c) for c in candidates)
             if similarity >= threshold:
                 doc.update(status="duplicate", reason="near duplicate", dup_of=best,
                            similarity=round(similarity, 3))
                 continue
         lsh.insert(doc["doc_id"], sketch)
-        texts[doc["doc_id"]] = doc["text"]
+
+
+LANGUAGE_SAMPLE = 1000  # characters: enough for news prose, and the cost is per byte
+LETTER_WORD = re.compile(r"[^\W\d_]+")
+
+
+@functools.cache
+def language_identifier():
+    """py3langid's identifier; its model ships inside the package (loaded once per process)."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=False)
 
 
 def detect_language(text: str) -> str:
-    """ISO 639-1 code of the text's language (langdetect, seeded), or ``und``."""
-    from langdetect import DetectorFactory, LangDetectException, detect
-
-    DetectorFactory.seed = 0
-    sample = text[:3000]
-    if len(re.findall(r"[^\W\d_]+", sample)) < 5:
+    """ISO 639-1 code of the text's language (py3langid), or ``und`` under five words."""
+    sample = text[:LANGUAGE_SAMPLE]
+    if sum(1 for _ in islice(LETTER_WORD.finditer(sample), 5)) < 5:
         return "und"
-    try:
-        return detect(sample)
-    except LangDetectException:
-        return "und"
+    return language_identifier().classify(sample)[0]
 
 
 def truncate(text: str, max_chars: int) -> str:
@@ -303,17 +506,19 @@ def clean_record(raw: ingest.RawRecord, cleaner: Cleaner) -> dict:
         "format": raw.format, "title": raw.title, "published": raw.published,
         "source": raw.source, "url": raw.url, "encoding": raw.encoding,
         "file_hash": raw.file_hash, "status": "kept", "reason": None, "dup_of": None,
-        "similarity": None, "language": None, "text": None, "n_words": 0,
+        "similarity": None, "language": None, "text": None, "text_original": None, "n_words": 0,
         "content_hash": None, "n_chars_raw": 0, "n_chars_removed": 0, "n_lines_dropped": 0,
         "metadata": json.dumps(raw.metadata, ensure_ascii=False, default=str) if raw.metadata else None,
     }
     if raw.reject:
         row.update(status="rejected", reason=raw.reject)
         return row
-    text, dropped = cleaner(raw.body, raw.format)
+    text, original, dropped = cleaner.clean(raw.body, raw.format)
     # For HTML, "before" is the whole visible page: what the main-text extraction left out counts.
     before = raw.page_text or raw.body
-    page_lines = len(normalize(before).split("\n")) - len(normalize(raw.body).split("\n"))
+    page_lines = 0
+    if raw.page_text:
+        page_lines = len(normalize(before).split("\n")) - len(normalize(raw.body).split("\n"))
     row.update(n_chars_raw=len(before), n_lines_dropped=len(dropped) + max(page_lines, 0))
     if row["title"]:
         row["title"] = normalize(row["title"], cleaner.options.steps) or None
@@ -325,78 +530,304 @@ def clean_record(raw: ingest.RawRecord, cleaner: Cleaner) -> dict:
         reason = "no text left after cleaning" if raw.body.strip() else "empty text"
         row.update(status="rejected", reason=reason)
         return row
-    row["text"] = text
-    row["language"] = detect_language(text)
+    row.update(text=text, text_original=original, language=detect_language(text))
     return row
 
 
+@functools.cache
+def _cleaner(options_json: str) -> Cleaner:
+    """This process's :class:`Cleaner` for the options (rules compiled once per process)."""
+    return Cleaner(Options(**json.loads(options_json)))
+
+
+def clean_files(files: list[tuple[str, str]], root: str, options_json: str) -> list[tuple[str, list[dict]]]:
+    """Clean whole files: ``[(cache key, path)]`` → ``[(cache key, rows)]``.
+
+    Runs in this process or in a worker (process pool or dask), so it takes plain values.
+    """
+    cleaner = _cleaner(options_json)
+    limit = cleaner.options.max_file_bytes
+    return [(key, [clean_record(raw, cleaner) for raw in ingest.read_file(Path(path), Path(root), limit)])
+            for key, path in files]
+
+
+ENGINES = ("local", "dask")
+FILES_PER_TASK = 16
+
+
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    """Lists of ``size`` items (the last may be shorter), read from ``items`` only when asked."""
+    items = iter(items)
+    return iter(lambda: list(islice(items, size)), [])
+
+
+def run_files(todo: Iterable[tuple[str, str]], root: Path, options: Options, *, engine: str = "local",
+              n_process: int = 1, scheduler: str = "", n_workers: int = 2
+              ) -> Iterator[tuple[str, list[dict]]]:
+    """Clean ``(key, path)`` pairs where the engine says: here, in ``n_process`` local
+    processes, or on dask (``scheduler``'s cluster, else a LocalCluster of ``n_workers``).
+    Yields ``(key, rows)`` in any order; at most two tasks per process are in flight."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; choose one of {ENGINES}")
+    options_json = json.dumps(dataclasses.asdict(options), sort_keys=True)
+    tasks = batched(todo, FILES_PER_TASK)
+    if engine == "dask":
+        yield from _run_dask(tasks, str(root), options_json, scheduler, n_workers)
+    elif n_process > 1:
+        yield from _run_pool(tasks, str(root), options_json, n_process)
+    else:
+        for task in tasks:
+            yield from clean_files(task, str(root), options_json)
+
+
+def _run_pool(tasks, root: str, options_json: str, n_process: int):
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    if method == "fork":  # load here: forked workers inherit the model instead of each loading it
+        language_identifier()
+        _cleaner(options_json)
+    with ProcessPoolExecutor(n_process, mp_context=multiprocessing.get_context(method)) as pool:
+        pending: set = set()
+        while True:
+            for task in islice(tasks, max(2 * n_process - len(pending), 0)):
+                pending.add(pool.submit(clean_files, task, root, options_json))
+            if not pending:
+                return
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield from future.result()
+
+
+def _run_dask(tasks, root: str, options_json: str, scheduler: str, n_workers: int):
+    import dask
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        with dask.config.set({"distributed.worker.profile.enabled": False}):
+            cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
+        client = Client(cluster)
+    try:
+        in_flight = 2 * max(len(client.scheduler_info()["workers"]), 1)
+        pending = as_completed()
+        for task in islice(tasks, in_flight):
+            pending.add(client.submit(clean_files, task, root, options_json, pure=False))
+        for future in pending:
+            yield from future.result()
+            future.release()
+            task = next(tasks, None)
+            if task is not None:
+                pending.add(client.submit(clean_files, task, root, options_json, pure=False))
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def iter_documents(raw_dir: Path, options: Options | None = None, *, cache_path: Path | None = None,
+                   progress: bool = True, engine: str = "local", n_process: int = 1,
+                   scheduler: str = "", n_workers: int = 2) -> Iterator[dict]:
+    """Every ``documents`` row of the files below ``raw_dir``, in file order, streamed.
+
+    Memory does not grow with the texts of the corpus: per-file results live in the SQLite
+    cache (``cache_path``, else a temporary one) and are read back file by file, once to count
+    repeated lines, once to find duplicates (only content hashes, dates and MinHash
+    signatures are held, and the texts of candidate pairs fetched on demand), once to yield
+    the rows. Files are cleaned by ``engine`` (see :func:`run_files`); a rerun cleans only new
+    or changed files.
+    """
+    options = options or Options()
+    raw_dir = Path(raw_dir)
+    version = cache.fingerprint(dataclasses.asdict(options),
+                                cache.code_version(ingest, sys.modules[__name__]),
+                                cache.file_digest(lexicons.path(lexicons.BOILERPLATE)))
+    with tempfile.TemporaryDirectory(prefix="newsdesk-clean-") as scratch:
+        db = cache.Store(cache_path or Path(scratch) / "clean.sqlite")
+        try:
+            yield from _documents(raw_dir, options, version, db, progress,
+                                  dict(engine=engine, n_process=n_process, scheduler=scheduler,
+                                       n_workers=n_workers))
+        finally:
+            db.close()
+
+
+def _documents(raw_dir: Path, options: Options, version: str, db: cache.Store, progress: bool,
+               engine: dict) -> Iterator[dict]:
+    files = ingest.iter_files(raw_dir)
+    # ingest.file_hash never follows a link out of the corpus nor opens a special file.
+    keys = [cache.fingerprint(ingest.file_hash(path, raw_dir, options.max_file_bytes),
+                              ingest.display_path(path, raw_dir), version)
+            for path in files]
+    # 1. clean the files the cache does not have
+    present = db.present(keys)
+    todo = [(key, str(path)) for key, path in zip(keys, files, strict=True) if key not in present]
+    bar = tqdm(total=len(files), initial=len(files) - len(todo), desc="cleaning", unit="file",
+               disable=not progress)
+    for chunk in batched(run_files(todo, raw_dir, options, **engine), 64):
+        db.put_many(dict(chunk))
+        bar.update(len(chunk))
+    bar.close()
+
+    def stored_rows() -> Iterator[tuple[str, dict]]:
+        for chunk in batched(keys, 256):
+            found = db.get_many(chunk)
+            for key in chunk:
+                for row in found[key]:
+                    yield key, dict(row)
+
+    # 2. lines repeated across a source's documents (counted by hash: no line is kept)
+    furniture = Furniture(options)
+    if options.repeated_lines:
+        for _, row in stored_rows():
+            furniture.count(row)
+    # 3. duplicates, on slim rows; signatures are made here, where the texts are at hand, and
+    #    cached by content hash
+    slim, where, sketches = [], {}, {}
+    near = 0 < options.near_duplicate_threshold <= 1
+    for chunk in batched(stored_rows(), 256):
+        kept = []
+        for key, row in chunk:
+            finish_row(row, options, furniture)
+            if row["status"] == "kept":
+                slim.append({k: row[k] for k in ("doc_id", "published", "content_hash", "status")})
+                where[row["doc_id"]] = key
+                kept.append(row)
+        if near:
+            add_sketches(kept, sketches, db)
+    verdicts = find_duplicates(slim, options, db, where, furniture, sketches)
+    # 4. the rows
+    for _, row in stored_rows():
+        finish_row(row, options, furniture)
+        row.update(verdicts.get(row["doc_id"], {}))
+        yield row
+
+
+class Furniture:
+    """Per source, lines found in at least ``repeated_line_share`` of its documents (and in
+    ``repeated_line_min_docs``). Lines are counted by hash, so memory grows with the number
+    of distinct short lines, not with the texts; long lines (over 300 characters) are never
+    counted, since those are article paragraphs, not site furniture."""
+
+    def __init__(self, options: Options):
+        self.options = options
+        self.counts: dict[str, Counter] = defaultdict(Counter)
+        self.n_docs: Counter = Counter()
+        self._found: dict[str, set[int]] | None = None
+
+    def count(self, row: dict) -> None:
+        if row["status"] != "kept" or row.get("text") is None or not row.get("source"):
+            return
+        self.n_docs[row["source"]] += 1
+        self.counts[row["source"]].update(
+            {hash(ln.strip()) for ln in row["text"].split("\n") if 0 < len(ln.strip()) <= 300})
+
+    def lines(self, source: str | None) -> set[int]:
+        """Hashes of the furniture lines of ``source`` (empty when none)."""
+        if self._found is None:
+            self._found = {}
+            for name, counts in self.counts.items():
+                need = max(self.options.repeated_line_min_docs,
+                           self.options.repeated_line_share * self.n_docs[name])
+                if self.n_docs[name] >= self.options.repeated_line_min_docs:
+                    self._found[name] = {line for line, n in counts.items() if n >= need}
+            self.counts.clear()
+        return self._found.get(source, set()) if source else set()
+
+
+def finish_row(row: dict, options: Options, furniture: Furniture) -> None:
+    """Repeated lines, the length limit, word counts and content hash of one row, in place."""
+    if row["status"] != "kept":
+        return
+    lines = furniture.lines(row["source"]) if options.repeated_lines else set()
+    if lines:
+        def is_furniture(line: str) -> bool:
+            return hash(line) in lines
+
+        row["text"], row["text_original"], dropped = drop_aligned(row["text"], row["text_original"],
+                                                                  is_furniture)
+        row["n_lines_dropped"] += len(dropped)
+    if not row["text"]:
+        row.update(status="rejected", reason="no text left after cleaning", text=None, text_original=None)
+        return
+    if len(row["text"]) > options.max_chars:
+        original = len(row["text"])
+        row["text"] = truncate(row["text"], options.max_chars)
+        row["text_original"] = row["text_original"][:len(row["text"])]
+        row["reason"] = (f"truncated from {original:,} to {len(row['text']):,} characters "
+                         f"(max_chars, spaCy's max_length)")
+    row["n_words"] = len(row["text"].split())
+    row["n_chars_removed"] = max(row["n_chars_raw"] - len(row["text"]), 0)
+    row["content_hash"] = content_hash(row["text"])
+
+
+SKETCH_KEY = "minhash-v2:"
+
+
+def add_sketches(rows: list[dict], sketches: dict, db: cache.Store) -> None:
+    """Signatures of the rows' texts into ``sketches`` (content hash → signature): from ``db``
+    when cached there, else computed and stored."""
+    wanted = {row["content_hash"] for row in rows} - set(sketches)
+    stored = db.get_many(SKETCH_KEY + h for h in wanted)
+    sketches.update((key.removeprefix(SKETCH_KEY), value) for key, value in stored.items())
+    new = {}
+    for row in rows:
+        if row["content_hash"] not in sketches:
+            sketches[row["content_hash"]] = new[row["content_hash"]] = minhash_of(shingles(row["text"]))
+    if new:
+        db.put_many({SKETCH_KEY + h: sketch for h, sketch in new.items()})
+
+
+def find_duplicates(slim: list[dict], options: Options, db: cache.Store, where: dict[str, str],
+                    furniture: Furniture, sketches: dict) -> dict[str, dict]:
+    """:func:`mark_duplicates` on slim rows; returns ``doc_id → changed fields`` of duplicates.
+
+    ``sketches`` has the signatures (see :func:`add_sketches`); texts of candidate pairs are
+    read back from the cached rows (``where``: doc_id → cache key) and finished again.
+    """
+    def text_of(doc_id: str) -> str:
+        for row in db.get_many([where[doc_id]])[where[doc_id]]:
+            if row["doc_id"] == doc_id:
+                row = dict(row)
+                finish_row(row, options, furniture)
+                return row["text"]
+        raise KeyError(doc_id)
+
+    mark_duplicates(slim, options.near_duplicate_threshold, sketches, text_of)
+    return {row["doc_id"]: {k: row[k] for k in ("status", "reason", "dup_of", "similarity")}
+            for row in slim if row["status"] == "duplicate"}
+
+
 def clean_corpus(raw_dir: Path, options: Options | None = None, *,
-                 cache_path: Path | None = None, progress: bool = True) -> pd.DataFrame:
+                 cache_path: Path | None = None, progress: bool = True, **engine) -> pd.DataFrame:
     """Read and clean every file below ``raw_dir``: the ``documents`` table as a DataFrame.
 
     Per-file results are cached in ``cache_path`` (SQLite) by file hash, options and code
     version, so a rerun only cleans new or changed files. Returns one row per input file
-    (one per record for JSONL/CSV), with ``status`` kept, duplicate or rejected.
+    (one per record for JSONL/CSV), with ``status`` kept, duplicate or rejected. ``engine``
+    keywords (``engine``, ``n_process``, ``scheduler``, ``n_workers``) go to :func:`run_files`.
+    For corpora larger than memory, :func:`clean_to_table` streams the rows to Parquet instead.
     """
-    options = options or Options()
-    cleaner = Cleaner(options)
-    version = cache.fingerprint(dataclasses.asdict(options),
-                                cache.code_version(ingest, sys.modules[__name__]),
-                                cache.file_digest(lexicons.path(lexicons.BOILERPLATE)))
-    files = ingest.iter_files(raw_dir)
-    rows: list[dict] = []
-    db = cache.Store(cache_path) if cache_path else None
-    try:
-        for path in tqdm(files, desc="cleaning", unit="file", disable=not progress):
-            # ingest.file_hash never follows a link out of the corpus nor opens a special file.
-            key = cache.fingerprint(ingest.file_hash(path, Path(raw_dir), options.max_file_bytes),
-                                    ingest.display_path(path, Path(raw_dir)), version)
-            cached = db.get_many([key]).get(key) if db is not None else None
-            if cached is None:
-                cached = [clean_record(raw, cleaner)
-                          for raw in ingest.read_file(path, Path(raw_dir), options.max_file_bytes)]
-                if db is not None:  # an empty Store is falsy (it has a length): compare with None
-                    db.put_many({key: cached})
-            rows.extend(dict(row) for row in cached)
-        finish_texts(rows, options)
-        sketches = {}
-        if db is not None:
-            hashes = {r["content_hash"] for r in rows if r["status"] == "kept"}
-            stored = db.get_many(f"minhash:{h}" for h in hashes)
-            sketches = {key.removeprefix("minhash:"): value for key, value in stored.items()}
-        known = set(sketches)
-        mark_duplicates(rows, options.near_duplicate_threshold, sketches)
-        if db is not None:
-            db.put_many({f"minhash:{h}": sketch for h, sketch in sketches.items() if h not in known})
-    finally:
-        if db is not None:
-            db.close()
+    rows = list(iter_documents(raw_dir, options, cache_path=cache_path, progress=progress, **engine))
     frame = schema.to_arrow(rows, "documents").to_pandas()
     return schema.conform(frame, "documents")
 
 
-def finish_texts(rows: list[dict], options: Options) -> None:
-    """Repeated lines, the length limit, word counts and content hashes, in place."""
-    kept = [row for row in rows if row["status"] == "kept"]
-    if options.repeated_lines:
-        furniture = repeated_lines(kept, options.repeated_line_share, options.repeated_line_min_docs)
-        for row in kept:
-            lines = furniture.get(row["source"])
-            if lines:
-                row["text"], dropped = drop_lines(row["text"], lines.__contains__)
-                row["n_lines_dropped"] += len(dropped)
-    for row in kept:
-        if not row["text"]:
-            row.update(status="rejected", reason="no text left after cleaning", text=None)
-            continue
-        if len(row["text"]) > options.max_chars:
-            original = len(row["text"])
-            row["text"] = truncate(row["text"], options.max_chars)
-            row["reason"] = (f"truncated from {original:,} to {len(row['text']):,} characters "
-                             f"(max_chars, spaCy's max_length)")
-        row["n_words"] = len(row["text"].split())
-        row["n_chars_removed"] = max(row["n_chars_raw"] - len(row["text"]), 0)
-        row["content_hash"] = content_hash(row["text"])
+def clean_to_table(raw_dir: Path, corpus: str, options: Options | None = None, *,
+                   cache_path: Path | None = None, progress: bool = True, rows_per_group: int = 2000,
+                   **engine) -> Path:
+    """Like :func:`clean_corpus`, but the rows stream into ``corpus``'s ``documents`` table in
+    Parquet row groups, so memory stays flat however large the corpus. Returns the table's path."""
+    target = store.table_path(corpus, "documents")
+    with store.TableWriter(target, "documents") as out:
+        for chunk in batched(iter_documents(raw_dir, options, cache_path=cache_path,
+                                            progress=progress, **engine), rows_per_group):
+            out.write(chunk)
+    return target
 
 
 def analysed(documents: pd.DataFrame, options: Options | None = None) -> pd.Series:

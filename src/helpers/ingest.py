@@ -376,12 +376,14 @@ def decode_wide(data: bytes) -> tuple[str, str, None] | None:
     return None
 
 
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0e-\x1f]")  # below 32, except \t \n \r \f
+
+
 def control_ratio(text: str) -> float:
     """Share of characters that are control characters other than whitespace."""
     if not text:
         return 0.0
-    bad = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
-    return bad / len(text)
+    return len(CONTROL_CHARACTERS.findall(text)) / len(text)
 
 
 def read_text(text: str, base: dict, name_date: dt.date | None) -> RawRecord:
@@ -442,6 +444,9 @@ def split_front_matter(text: str) -> tuple[dict, str, str | None]:
     if not match:
         return {}, text.lstrip("\ufeff"), None
     body = text[match.end():]
+    simple = simple_front_matter(match.group(1))  # fast path; None when YAML must decide
+    if simple is not None:
+        return simple, body, None
     try:
         meta = yaml.load(match.group(1), Loader=FrontMatterLoader)  # a SafeLoader without aliases
     except yaml.YAMLError as error:
@@ -455,6 +460,51 @@ def split_front_matter(text: str) -> tuple[dict, str, str | None]:
     return meta, body, None
 
 
+SIMPLE_ENTRY = re.compile(r'([A-Za-z_][A-Za-z0-9_-]*): +(?:"([^"\\]*)"|([A-Za-z][^\n]*?)|(\d{4}-\d\d-\d\d)) *')
+# Plain words YAML reads as booleans or null (YAML 1.1, as PyYAML does).
+YAML_WORDS = {"y", "yes", "n", "no", "true", "false", "on", "off", "null"}
+# Characters that YAML rejects or reads as line breaks (PyYAML's non-printable set, NEL and
+# the Unicode separators), and tabs (PyYAML refuses some, e.g. after a colon).
+NOT_SIMPLE = re.compile("[^\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029]")
+# Inside a plain value, these make YAML read something other than the text (a comment or a
+# nested mapping); such front matter goes to the YAML parser.
+NOT_PLAIN = re.compile(r": |:$| #")
+
+
+def simple_front_matter(block: str) -> dict | None:
+    """Front matter made only of ``key: value`` lines, read without a YAML parser.
+
+    A value is a double-quoted string without escapes or quotes inside, an ISO date
+    (``2025-03-14``, a ``datetime.date`` as YAML gives it) or plain words starting with a letter
+    (``Harbour Post``, ``https://...``). Returns ``None`` for anything else (lists, numbers,
+    comments, repeated keys, words YAML reads as booleans): the caller then parses the block
+    as YAML, so the result is always what ``yaml.safe_load`` gives.
+    """
+    if NOT_SIMPLE.search(block):
+        return None
+    fields: dict = {}
+    for line in block.split("\n"):
+        line = line.removesuffix("\r")
+        match = None if "\r" in line else SIMPLE_ENTRY.fullmatch(line)
+        if match is None:
+            return None
+        key, quoted, plain, date = match.groups()
+        if key in fields or key.lower() in YAML_WORDS:
+            return None
+        if plain is not None:
+            if plain.lower() in YAML_WORDS or NOT_PLAIN.search(plain):
+                return None
+            fields[key] = plain
+        elif quoted is not None:
+            fields[key] = quoted
+        else:
+            try:
+                fields[key] = dt.date.fromisoformat(date)
+            except ValueError:
+                return None
+    return fields
+
+
 def headline_line(body: str) -> str | None:
     """The first line as a headline when it stands alone and looks like one."""
     lines = body.strip().split("\n", 2)
@@ -465,30 +515,90 @@ def headline_line(body: str) -> str | None:
     return None
 
 
-def read_html(markup: str, base: dict, name_date: dt.date | None) -> RawRecord:
-    """An HTML page: main text by trafilatura, title and site name, date by htmldate."""
-    import trafilatura
-    from htmldate import find_date
+# trafilatura's best settings on news pages: no reader comments, tables kept (tabulated figures
+# are article text), and neither precision nor recall favoured (favor_precision drops real lines).
+EXTRACT_SETTINGS = dict(include_comments=False, include_tables=True, favor_precision=False,
+                        deduplicate=False)
+# A fallback extraction is article text only when it is this long: menus and footers are shorter.
+MIN_FALLBACK_WORDS = 40
 
+
+def read_html(markup: str, base: dict, name_date: dt.date | None) -> RawRecord:
+    """An HTML page: main text by trafilatura, title and site name, date by htmldate.
+
+    When trafilatura finds no main text (or only menu lines, see :func:`looks_like_text`),
+    ``favor_recall`` is tried, then a readability-style
+    extraction (:func:`readability_text`); ``metadata["extraction"]`` names the fallback used.
+    The date, title and site name are kept even when the page is rejected.
+    """
+    import trafilatura
+
+    record = RawRecord(**base)
+    record.published = html_date(markup) or name_date
     try:
-        text = trafilatura.extract(markup, include_comments=False, include_tables=False,
-                                   favor_precision=True, deduplicate=False)
         meta = trafilatura.extract_metadata(markup)
+        text = trafilatura.extract(markup, **EXTRACT_SETTINGS)
     except Exception as error:  # a page that breaks the parser is a rejection, not a crash
-        return RawRecord(**base, reject=f"HTML could not be parsed: {error}")
-    if not text or not text.strip():
-        return RawRecord(**base, reject="HTML page has no main text")
-    record = RawRecord(**base, body=text, page_text=page_text(markup))
+        record.reject = f"HTML could not be parsed: {error}"
+        return record
     if meta is not None:
         record.title = clean_field(meta.title)
         record.source = clean_field(meta.sitename)
         record.url = clean_field(meta.url)
+    if not looks_like_text(text):
+        text, method = fallback_text(markup)
+        if method:
+            record.metadata["extraction"] = method
+    if not text or not text.strip():
+        record.reject = "HTML page has no main text"
+        return record
+    record.body, record.page_text = text, page_text(markup)
+    return record
+
+
+def html_date(markup: str) -> dt.date | None:
+    """The publication date htmldate finds in the page (original date, extensive search)."""
+    from htmldate import find_date
+
     try:
         found = find_date(markup, original_date=True, extensive_search=True, outputformat="%Y-%m-%d")
     except Exception:  # htmldate gives up on some malformed pages; the date is then unknown
-        found = None
-    record.published = parse_date(found) or name_date
-    return record
+        return None
+    return parse_date(found)
+
+
+def looks_like_text(text: str | None) -> bool:
+    """Whether an extraction holds a sentence (a line of eight words or more), not only the
+    one- or two-word lines of a menu, which trafilatura returns for pages without an article."""
+    return bool(text) and any(len(line.split()) >= 8 for line in text.split("\n"))
+
+
+def fallback_text(markup: str) -> tuple[str | None, str | None]:
+    """``(text, method)`` for a page trafilatura's main pass found nothing in: its
+    ``favor_recall`` mode, then :func:`readability_text`; ``(None, None)`` when both fail."""
+    import trafilatura
+
+    settings = {**EXTRACT_SETTINGS, "favor_recall": True}
+    attempts = (("favor_recall", lambda: trafilatura.extract(markup, **settings)),
+                ("readability", lambda: readability_text(markup)))
+    for method, attempt in attempts:
+        try:
+            text = attempt()
+        except Exception:  # a fallback that breaks on the page is just a failed fallback
+            continue
+        if looks_like_text(text) and len(text.split()) >= MIN_FALLBACK_WORDS:
+            return text, method
+    return None, None
+
+
+def readability_text(markup: str) -> str | None:
+    """The main text by readability's scoring of paragraphs (trafilatura's port), one line per block."""
+    import lxml.html
+    from trafilatura.readability_lxml import Document
+
+    tree = lxml.html.fromstring(markup.encode("utf-8"))
+    summary = Document(tree).summary()
+    return page_text(summary) if summary else None
 
 
 BLOCK_TAGS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd", "blockquote", "pre",

@@ -44,6 +44,7 @@ TABLES: dict[str, list[Column]] = {
         Column("url", STRING, "Canonical address of the article when known."),
         Column("language", STRING, "ISO 639-1 code detected from the cleaned text (`und` when undetermined)."),
         Column("text", STRING, "Cleaned body text; null for rejected inputs."),
+        Column("text_original", STRING, "`text` with its quotes and apostrophes as written (curly ones kept): same length and offsets as `text`, for showing quotes as the source wrote them."),
         Column("n_words", INT, "Number of whitespace-separated words in `text`."),
         Column("content_hash", STRING, "SHA-256 of the normalised text (lowercased, whitespace collapsed): equal hashes are exact duplicates."),
         Column("status", STRING, "kept | duplicate | rejected. Kept documents in a language not analysed are skipped by stage 2 (see `language`)."),
