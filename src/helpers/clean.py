@@ -354,6 +354,7 @@ def clean_corpus(raw_dir: Path, options: Options | None = None, *,
                 if db is not None:  # an empty Store is falsy (it has a length): compare with None
                     db.put_many({key: cached})
             rows.extend(dict(row) for row in cached)
+        ingest.apply_sidecar(rows, Path(raw_dir))  # metadata.csv: dates, titles, outlets the files lack
         finish_texts(rows, options)
         sketches = {}
         if db is not None:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from . import cache, dates, entities, events, nlp, paths, quotes, store
+from . import cache, dates, entities, events, filters, nlp, paths, quotes, store
 
 # Labels that name something and get a canonical entity id; numbers and dates do not.
 NAMED_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART",
@@ -48,6 +48,10 @@ class Options:
     scheduler: str = ""
     n_workers: int = 2
     gazetteer_dir: str = ""
+    # Which documents to analyse (see helpers.filters): publication dates, outlets; empty: all.
+    start_date: str = ""
+    end_date: str = ""
+    sources: list[str] = field(default_factory=list)
 
     @property
     def components(self) -> list[str]:
@@ -125,10 +129,12 @@ def cache_path(corpus: str) -> Path:
 def analysed_batches(corpus: str, options: Options, version: str) -> Iterator[list[dict]]:
     """The documents stage 2 analyses, in batches of :data:`CHUNK`, with their cache keys."""
     source = pq.ParquetFile(store.table_path(corpus, "documents"))
-    columns = ["doc_id", "text", "published", "status", "language"]
+    columns = ["doc_id", "text", "published", "status", "language", "source"]
+    chosen = filters.Filters.from_parameters(options.start_date, options.end_date, options.sources)
     for batch in source.iter_batches(batch_size=CHUNK, columns=columns):
         rows = [r for r in batch.to_pylist() if r["status"] == "kept" and (
-            options.keep_other_languages or r["language"] in options.languages)]
+            options.keep_other_languages or r["language"] in options.languages)
+            and chosen.keeps(r["published"], r["source"], r["language"])]
         for row in rows:
             row["key"] = doc_key(row["text"], row["published"], version)
         if rows:
@@ -170,15 +176,14 @@ def extract_corpus(corpus: str, options: Options | None = None, progress: bool =
         batch: dict[str, dict] = {}
         for key, records in engines.run(options, pending(), version):
             batch[key] = records
+            bar.update(1)  # per document, so a notebook shows progress between cache commits
             if len(batch) >= CHUNK:
                 db.put_many(batch)
                 n_processed += len(batch)
-                bar.update(len(batch))
                 batch = {}
         if batch:
             db.put_many(batch)
             n_processed += len(batch)
-            bar.update(len(batch))
     processed_at = time.perf_counter()
     counts = assemble(corpus, options, version, db)
     db.close()

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from . import paths, report, store
+from . import changes, filters, paths, report, store
 
 NOTEBOOKS = ("01_clean.ipynb", "02_entities.ipynb", "03_charts.ipynb")
 KEY_PACKAGES = ("newsdesk", "spacy", "pandas", "pyarrow", "papermill", "matplotlib", "ftfy",
@@ -104,15 +104,20 @@ def parse_overrides(pairs: list[str], declared: dict[str, Parameter]) -> dict:
             overrides[key] = convert(value, declared[key].type)
         except (ValueError, json.JSONDecodeError) as error:
             raise ParameterError(f"parameter {key}: {error} (expected {declared[key].type})") from None
+    try:  # dates and lists the filters cannot use stop the run here, not in notebook 3
+        filters.from_mapping(overrides)
+    except ValueError as error:
+        raise ParameterError(str(error)) from None
     return overrides
 
 
 def file_inventory(raw_dir: Path) -> list[dict]:
     """Every input file: relative path, size and SHA-256."""
-    from .ingest import iter_files
+    from .ingest import SIDECAR, iter_files
 
     inventory = []
-    for path in iter_files(raw_dir):
+    sidecar = [raw_dir / SIDECAR] if (raw_dir / SIDECAR).is_file() else []
+    for path in [*iter_files(raw_dir), *sidecar]:
         digest = hashlib.sha256()
         with open(path, "rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
@@ -202,9 +207,12 @@ def run(raw_dir: Path, name: str | None = None, overrides: dict | None = None,
         manifest["notebooks"].append(entry)
         started = time.perf_counter()
         try:
+            # One line per notebook: its name, cells done and elapsed time.
+            bar = {"desc": notebook, "bar_format": "{desc}: {n_fmt}/{total_fmt} cells, {elapsed}"}
             papermill.execute_notebook(str(source), str(output), parameters=parameters,
-                                       progress_bar=progress, cwd=str(paths.PROJECT_ROOT),
-                                       kernel_name="python3", log_output=False)
+                                       progress_bar=bar if progress else False, cwd=str(paths.PROJECT_ROOT),
+                                       kernel_name="python3", log_output=False,
+                                       kernel_manager_class=_local_socket_kernel_manager())
             entry["status"] = "succeeded"
         except PapermillExecutionError as error:
             entry["status"] = "failed"
@@ -228,12 +236,27 @@ def run(raw_dir: Path, name: str | None = None, overrides: dict | None = None,
         figures=store.read_json(figures_dir / "figures.json", default=[]))
     manifest["versions"]["model"] = (summary.get("model") or {}).get("package")
     manifest["versions"]["model_version"] = (summary.get("model") or {}).get("version")
+    if not failure:
+        manifest["changes"] = changes.record_run(name, run_dir, Path(reports_dir))
     store.write_json(run_dir / "manifest.json", manifest)
     report.run_page(run_dir, manifest)
     report.runs_index(Path(reports_dir))
     if failure:
         raise NotebookFailed(f"{failure}\nThe executed notebook is kept at {run_dir / notebook}")
     return run_dir
+
+
+def _local_socket_kernel_manager():
+    """A kernel manager that talks to the kernel over local (IPC) sockets: no TCP port is
+    opened, so the kernel has no "running over TCP without encryption" warning to print."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class LocalSocketKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            kwargs.setdefault("transport", "ipc")
+            super().__init__(**kwargs)
+
+    return LocalSocketKernelManager
 
 
 def _analysed_ids(corpus: str, options: dict) -> set[str]:

@@ -123,3 +123,34 @@ def read_json(source: Path, default=None):
     if not source.exists():
         return default
     return json.loads(source.read_text(encoding="utf-8"))
+
+
+def write_csv(target: Path, frame: pd.DataFrame) -> Path:
+    """Write a DataFrame as CSV for R, Stata and spreadsheets, atomically.
+
+    UTF-8 without a byte-order mark, a header row, dates as ISO ``YYYY-MM-DD``, empty cells for
+    nulls, lists (``aliases``) as JSON arrays and booleans as ``true``/``false``. Returns ``target``.
+    """
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if pd.api.types.is_bool_dtype(values):
+            out[column] = values.map({True: "true", False: "false"})
+        elif values.dtype == object and values.map(lambda v: hasattr(v, "__len__") and not isinstance(v, str)).any():
+            out[column] = values.map(lambda v: json.dumps(list(v), ensure_ascii=False)
+                                     if hasattr(v, "__len__") and not isinstance(v, str) else v)
+        elif pd.api.types.is_datetime64_any_dtype(values):
+            out[column] = values.dt.strftime("%Y-%m-%d")
+    with atomic_path(Path(target)) as tmp:
+        out.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+    return Path(target)
+
+
+def export_csv(corpus: str) -> list[Path]:
+    """Write ``<table>.csv`` beside every ``<table>.parquet`` of a corpus (see :func:`write_csv`);
+    returns the CSV paths, in table order."""
+    written = []
+    for parquet in sorted(paths.processed_dir(corpus).glob("*.parquet")):
+        frame = pq.read_table(parquet).to_pandas()
+        written.append(write_csv(parquet.with_suffix(".csv"), frame))
+    return written
