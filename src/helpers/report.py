@@ -24,7 +24,7 @@ h1{margin-bottom:.2rem}h2{margin-top:2.2rem;border-bottom:1px solid #ddd;padding
 .meta{color:#555}.failed{color:#b00020;font-weight:bold}.ok{color:#1b7f3b;font-weight:bold}
 table{border-collapse:collapse;margin:.5rem 0;font-size:13px;width:100%}
 th,td{border-bottom:1px solid #e3e3e3;padding:.3rem .5rem;text-align:left;vertical-align:top}
-th{background:#f0f0f0}td.num{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f0f0f0}td.num{text-align:right;font-variant-numeric:tabular-nums}td.date{white-space:nowrap}
 figure{margin:1.5rem 0;background:#fff;padding:.8rem;border:1px solid #e3e3e3}
 figure img{max-width:100%;height:auto}figcaption{color:#444;font-size:13px;margin-top:.4rem}
 .cards{display:flex;gap:1rem;flex-wrap:wrap}.card{background:#fff;border:1px solid #e3e3e3;padding:.6rem 1rem}
@@ -34,6 +34,7 @@ figure img{max-width:100%;height:auto}figcaption{color:#444;font-size:13px;margi
 
 # Columns shown as right-aligned whole numbers.
 INTEGER_COLUMNS = ("n_mentions", "n_docs", "count", "n", "bytes", "documents", "mentions")
+DATE_COLUMNS = ("date", "published")
 
 
 def esc(value) -> str:
@@ -63,7 +64,8 @@ def table(frame: pd.DataFrame, numeric: Iterable[str] = INTEGER_COLUMNS) -> str:
     head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
     rows = []
     for record in frame.itertuples(index=False):
-        cells = "".join(f'<td class="num">{esc(v)}</td>' if c in numeric else f"<td>{esc(v)}</td>"
+        cells = "".join(f'<td class="num">{esc(v)}</td>' if c in numeric else
+                        f'<td class="date">{esc(v)}</td>' if c in DATE_COLUMNS else f"<td>{esc(v)}</td>"
                         for c, v in zip(frame.columns, record, strict=True))
         rows.append(f"<tr>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
