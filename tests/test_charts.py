@@ -75,7 +75,8 @@ def test_labels_are_the_entities_labels_in_every_entity_chart():
     heatmap = charts.sources_heatmap(mentions, documents, entities, labels=["PERSON"])
     assert [t.get_text() for t in heatmap.axes[0].get_xticklabels()] == ["Ann Person"]
     cooccurrence = pd.DataFrame({"entity_a": ["g"], "entity_b": ["p"], "n_docs": [2], "n_sentences": [2]})
-    assert "2 entities" in charts.alt_text(charts.cooccurrence_network(cooccurrence, entities, labels=["PERSON", "GPE"]))
+    both = charts.cooccurrence_network(cooccurrence, entities, labels=["PERSON", "GPE"])
+    assert "2 entities" in charts.alt_text(both)
     assert "No pair" in charts.alt_text(charts.cooccurrence_network(cooccurrence, entities, labels=["PERSON"]))
     quotes = pd.DataFrame({"doc_id": ["a", "b"], "speaker_text": ["Ann", "Baghdad"], "speaker_entity_id": ["p", "g"],
                            "cue": "said", "quote": "q", "start_char": 0, "end_char": 1})

@@ -28,8 +28,8 @@ def test_documents_are_cited_by_title_outlet_and_date_or_undated():
 
 
 def test_table_section_says_n_of_m_and_links_the_full_csv(tmp_path):
-    frame = pd.DataFrame({"doc_id": [f"d{i}" for i in range(40)], "type": "attack", "count": pd.array([*range(39), None], dtype="Int64"),
-                          "published": "2026-09-01"})
+    frame = pd.DataFrame({"doc_id": [f"d{i}" for i in range(40)], "type": "attack",
+                          "count": pd.array([*range(39), None], dtype="Int64"), "published": "2026-09-01"})
     html = report.table_section("events", frame, tmp_path, shown=15)
     assert "15 of 40 shown" in html and 'href="tables/events.csv"' in html
     assert html.count("<tr>") == 16  # header and 15 rows
