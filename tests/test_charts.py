@@ -50,6 +50,14 @@ def test_timeline_keeps_a_few_old_dates_off_the_axis_and_says_so():
     assert "2 events dated outside" in charts.alt_text(fig) and "1 undated events" in charts.alt_text(fig)
 
 
+def test_undated_corpus_timeline_keeps_to_the_bulk_of_the_events():
+    dates = [DAY + dt.timedelta(days=i % 40) for i in range(60)] + [dt.date(1968, 5, 1), dt.date(2004, 3, 2)]
+    fig = charts.events_timeline(events_table(dates))  # no span: nothing to derive it from
+    left, right = (mdates.num2date(x).date() for x in fig.axes[0].get_xlim())
+    assert left.year == right.year == 2026
+    assert "dated outside" in charts.alt_text(fig)
+
+
 def test_busiest_week_has_headroom():
     fig = charts.events_timeline(events_table([DAY] * 7))
     ax = fig.axes[0]
@@ -58,12 +66,14 @@ def test_busiest_week_has_headroom():
 
 
 def test_mentions_per_article_divides_by_the_articles_of_the_week():
-    documents = pd.DataFrame({"doc_id": ["a", "b"], "published": [DAY, DAY], "source": "X"})
-    mentions = pd.DataFrame({"doc_id": ["a"] * 4 + ["b"] * 2, "label": "PERSON", "entity_id": "p"})
+    documents = pd.DataFrame({"doc_id": ["a", "b", "c"], "published": [DAY] * 3, "source": "X"})
+    # c names only a place: it is still one of the week's three articles.
+    mentions = pd.DataFrame({"doc_id": ["a"] * 4 + ["b"] * 2 + ["c"], "label": ["PERSON"] * 6 + ["GPE"],
+                             "entity_id": ["p"] * 6 + ["g"]})
     raw = charts.mentions_over_time(mentions, documents, ["PERSON"])
     normalised = charts.mentions_over_time(mentions, documents, ["PERSON"], per_article=True)
     assert list(raw.axes[0].lines[0].get_ydata()) == [6]
-    assert list(normalised.axes[0].lines[0].get_ydata()) == [3.0]
+    assert list(normalised.axes[0].lines[0].get_ydata()) == [2.0]
 
 
 def test_labels_are_the_entities_labels_in_every_entity_chart():

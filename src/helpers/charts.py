@@ -187,7 +187,8 @@ def mentions_over_time(mentions: pd.DataFrame, documents: pd.DataFrame,
     counts = shown.assign(period=period).groupby(["period", "label"]).size().unstack(fill_value=0)
     unit = "week" if freq.startswith("W") else "period"
     if per_article:
-        docs = documents[documents["doc_id"].isin(set(shown["doc_id"]))]
+        # Every analysed article of the period counts, also those that name none of these labels.
+        docs = documents[documents["doc_id"].isin(set(mentions["doc_id"]))]
         articles = pd.to_datetime(docs["published"]).dt.to_period(freq).dt.start_time.value_counts()
         counts = counts.div(articles.reindex(counts.index), axis=0)
     fig, ax = _figure()
@@ -271,6 +272,8 @@ def events_timeline(events: pd.DataFrame, start: dt.date | None = None, end: dt.
     frame = events if include_statements else events[events["event_type"] != "statement"]
     undated = int(frame["event_date"].isna().sum())
     dated = frame[frame["event_date"].notna()]
+    if start is None and end is None:
+        start, end = dense_range(dated["event_date"])
     shown = _in_range(dated, "event_date", start, end)
     note = _left_out(undated, len(dated) - len(shown), start, end, "events")
     if shown.empty:
@@ -304,6 +307,18 @@ def default_range(documents: pd.DataFrame, months_before: int = 3) -> tuple[dt.d
         return None, None
     start = published.min() - pd.DateOffset(months=months_before)
     return start.date(), published.max().date()
+
+
+def dense_range(dates: pd.Series, share: float = 0.9, longest_days: int = 365
+                ) -> tuple[dt.date | None, dt.date | None]:
+    """Without a span from publication dates (an undated corpus), the span a timeline shows:
+    every date when they fit in ``longest_days``, else the middle ``share`` of them, so a few
+    background dates do not stretch the axis over decades."""
+    dates = pd.to_datetime(dates).dropna()
+    if dates.empty or (dates.max() - dates.min()).days <= longest_days:
+        return None, None
+    tail = (1 - share) / 2
+    return dates.quantile(tail).date(), dates.quantile(1 - tail).date()
 
 
 def date_range(documents: pd.DataFrame, start: str = "", end: str = "") -> tuple[dt.date | None, dt.date | None]:
