@@ -255,8 +255,8 @@ def run_page(run_dir: Path, manifest: dict) -> Path:
 
     corpus = manifest.get("name", "")
     parts.append(changes_section(store.read_json(run_dir / "changes.json", default={})))
-    try:
-        chosen = filters.from_mapping(manifest.get("parameters", {}))
+    try:  # what 03_charts was given; its own defaults select every document
+        chosen = filters.from_mapping(manifest.get("overrides", {}))
     except ValueError:
         chosen = filters.Filters()
     if chosen.active:

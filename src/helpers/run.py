@@ -248,8 +248,12 @@ def run(raw_dir: Path, name: str | None = None, overrides: dict | None = None,
 
 def _local_socket_kernel_manager():
     """A kernel manager that talks to the kernel over local (IPC) sockets: no TCP port is
-    opened, so the kernel has no "running over TCP without encryption" warning to print."""
+    opened, so the kernel has no "running over TCP without encryption" warning to print.
+    Windows has no IPC transport: there the default (TCP) manager is used."""
     from jupyter_client.manager import AsyncKernelManager
+
+    if sys.platform == "win32":
+        return AsyncKernelManager
 
     class LocalSocketKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs):
