@@ -9,7 +9,7 @@ import uuid
 import pandas as pd
 import pyarrow.parquet as pq
 
-from helpers import changes, report, store
+from helpers import changes, filters, report, store
 
 
 def test_counts_print_as_integers():
@@ -112,3 +112,32 @@ def test_snapshot_rates_are_mentions_per_week_of_the_window():
     assert state["weeks"] == 2.0 and state["actors"]["m"]["per_week"] == 2.0
     assert list(state["events"]) == ["a@0:attack:attack"]
     assert state["documents"] == {"a": "A", "b": None}
+
+
+def test_report_tables_follow_the_filters_and_put_the_newest_document_first():
+    corpus = f"tables-{uuid.uuid4().hex[:8]}"
+    folder = store.table_path(corpus, "x").parent
+    docs = [("old.txt", "Old story", "Ledger", dt.date(2026, 9, 1)),
+            ("new.txt", "New story", "Ledger", dt.date(2026, 9, 20)),
+            ("wire.txt", None, "Courier", None)]
+    store.write_records(folder / "documents.parquet", [
+        {"doc_id": d, "source_path": d, "format": "txt", "title": t, "source": s, "published": p, "status": "kept",
+         "language": "en", "text": "x", "n_words": 1} for d, t, s, p in docs], "documents")
+    store.write_records(folder / "events.parquet", [
+        {"doc_id": d, "sentence": f"Sentence of {d}.", "event_type": "attack", "actor1": "militia",
+         "event_date": p, "trigger": "attack", "count": 160, "start_char": 0} for d, _, _, p in docs], "events")
+    store.write_records(folder / "entities.parquet", [
+        {"entity_id": "militia", "name": "The Militia", "label": "ORG", "n_mentions": 3, "n_docs": 3,
+         "aliases": ["militia"]}], "entities")
+    store.write_records(folder / "mentions.parquet", [
+        {"doc_id": d, "start_char": 0, "end_char": 7, "text": "militia", "label": "ORG", "entity_id": "militia",
+         "sentence": 0} for d, *_ in docs], "mentions")
+    for name in ("quotes", "dates", "cooccurrence"):
+        store.write_records(folder / f"{name}.parquet", [], name)
+    events = report.report_tables(corpus)["events"]
+    assert events["document"].tolist() == ["New story", "Old story", "wire.txt"]
+    assert events["published"].tolist() == ["2026-09-20", "2026-09-01", "undated"]
+    assert events["actor"].tolist() == ["The Militia"] * 3 and events["count"].tolist() == [160] * 3
+    chosen = report.report_tables(corpus, filters.Filters(sources=("Courier",)))
+    assert chosen["events"]["document"].tolist() == ["wire.txt"]
+    assert chosen["actors"]["n_mentions"].tolist() == [1]
