@@ -141,3 +141,11 @@ def test_report_tables_follow_the_filters_and_put_the_newest_document_first():
     chosen = report.report_tables(corpus, filters.Filters(sources=("Courier",)))
     assert chosen["events"]["document"].tolist() == ["wire.txt"]
     assert chosen["actors"]["n_mentions"].tolist() == [1]
+
+
+def test_report_counts_the_undated_documents_and_says_what_follows():
+    documents = pd.DataFrame({"status": ["kept", "kept", "kept", "rejected"],
+                              "published": [dt.date(2026, 9, 1), None, None, None]})
+    html = report.dating_section(documents)
+    assert "Undated: 2 of 3 kept documents" in html and "metadata.csv" in html
+    assert "Every kept document (1)" in report.dating_section(documents.iloc[:1])

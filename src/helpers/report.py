@@ -183,9 +183,11 @@ def dating_section(documents: pd.DataFrame) -> str:
     """How many kept documents have no publication date, and what that means for the timelines."""
     kept = documents[documents["status"] == "kept"]
     undated = int(kept["published"].isna().sum())
+    if kept.empty:
+        return "<p class=meta>No kept documents.</p>"
     if undated == 0:
-        return f"<p class=meta>All {len(kept):,} kept documents have a publication date.</p>"
-    return (f"<p><b>{undated:,} of {len(kept):,} kept documents are undated.</b> Their mentions are left out of "
+        return f"<p class=meta>Every kept document ({len(kept):,}) has a publication date.</p>"
+    return (f"<p><b>Undated: {undated:,} of {len(kept):,} kept documents.</b> Their mentions are left out of "
             "the timeline of mentions and of the date filters; their relative dates (\"last Friday\") cannot be "
             "resolved, so their events are dated only by absolute dates in the sentence, else left undated. "
             "Give their dates in a <code>metadata.csv</code> beside the articles (see the README) and run again.</p>")

@@ -212,7 +212,7 @@ def run(raw_dir: Path, name: str | None = None, overrides: dict | None = None,
             papermill.execute_notebook(str(source), str(output), parameters=parameters,
                                        progress_bar=bar if progress else False, cwd=str(paths.PROJECT_ROOT),
                                        kernel_name="python3", log_output=False,
-                                       kernel_manager_class=_local_socket_kernel_manager())
+                                       kernel_manager_class=_quiet_kernel_manager())
             entry["status"] = "succeeded"
         except PapermillExecutionError as error:
             entry["status"] = "failed"
@@ -246,21 +246,30 @@ def run(raw_dir: Path, name: str | None = None, overrides: dict | None = None,
     return run_dir
 
 
-def _local_socket_kernel_manager():
-    """A kernel manager that talks to the kernel over local (IPC) sockets: no TCP port is
-    opened, so the kernel has no "running over TCP without encryption" warning to print.
-    Windows has no IPC transport: there the default (TCP) manager is used."""
+def _quiet_kernel_manager():
+    """A kernel manager whose kernels print nothing to the runner's terminal but real errors.
+
+    * It talks to the kernel over local (IPC) sockets: no TCP port is opened, so the kernel has
+      no "running over TCP without encryption" warning to print (Windows has no IPC transport:
+      there the default TCP manager is used).
+    * It does not interrupt a finished notebook's kernel before shutting it down: jupyter_client
+      does so by default, and an idle ipykernel answers with "KeyboardInterrupt caught in kernel".
+    """
     from jupyter_client.manager import AsyncKernelManager
 
     if sys.platform == "win32":
         return AsyncKernelManager
 
-    class LocalSocketKernelManager(AsyncKernelManager):
+    class QuietKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs):
             kwargs.setdefault("transport", "ipc")
             super().__init__(**kwargs)
 
-    return LocalSocketKernelManager
+        async def _async_interrupt_kernel(self) -> None:
+            if not self.shutting_down:
+                await super()._async_interrupt_kernel()
+
+    return QuietKernelManager
 
 
 def _analysed_ids(corpus: str, options: dict) -> set[str]:
