@@ -21,10 +21,11 @@ def test_counts_print_as_integers():
 
 def test_documents_are_cited_by_title_outlet_and_date_or_undated():
     documents = pd.DataFrame({"doc_id": ["a.txt", "b.txt"], "title": ["Talks resume", None],
-                              "source": [None, "Ledger"], "published": [dt.date(2026, 9, 1), None]})
+                              "source": [None, "Ledger"], "published": [dt.date(2026, 9, 1), None],
+                              "url": ["https://example.org/a", None]})
     cited = report.document_columns(documents).set_index("doc_id")
-    assert cited.loc["a.txt"].tolist() == ["Talks resume", "unknown source", "2026-09-01"]
-    assert cited.loc["b.txt"].tolist() == ["b.txt", "Ledger", "undated"]
+    assert cited.loc["a.txt"].tolist() == ["Talks resume", "unknown source", "2026-09-01", "https://example.org/a"]
+    assert cited.loc["b.txt"].tolist()[:3] == ["b.txt", "Ledger", "undated"]
 
 
 def test_table_section_says_n_of_m_and_links_the_full_csv(tmp_path):

@@ -105,7 +105,8 @@ TABLE_TITLES = {"actors": "Top actors", "quotes": "Quotes", "events": "Events"}
 
 def document_columns(documents: pd.DataFrame) -> pd.DataFrame:
     """Per ``doc_id``, how a table cites it: ``document`` (title, else the doc_id), ``outlet``
-    (``unknown source`` when none) and ``published`` (ISO date, or ``undated``)."""
+    (``unknown source`` when none), ``published`` (ISO date, or ``undated``) and ``url`` (the
+    full tables' CSV carry it; the pages do not link addresses that come from articles)."""
     published = pd.to_datetime(documents["published"])
     return pd.DataFrame({
         "doc_id": documents["doc_id"],
@@ -113,6 +114,7 @@ def document_columns(documents: pd.DataFrame) -> pd.DataFrame:
                                              documents["doc_id"]),
         "outlet": documents["source"].fillna("unknown source"),
         "published": published.dt.strftime("%Y-%m-%d").fillna("undated"),
+        "url": documents["url"],
     })
 
 
@@ -126,8 +128,8 @@ def report_tables(corpus: str, chosen: filters.Filters | None = None) -> dict[st
 
     try:
         tables = extract.load_tables(corpus)
-        documents = store.read_table(corpus, "documents", ["doc_id", "title", "source", "published", "language",
-                                                           "status"])
+        documents = store.read_table(corpus, "documents", ["doc_id", "title", "source", "published", "url",
+                                                           "language", "status"])
     except FileNotFoundError:
         return {}
     tables = filters.subset(tables, documents, chosen or filters.Filters())
@@ -173,7 +175,7 @@ def table_section(name: str, frame: pd.DataFrame, run_dir: Path, shown: int = 15
     as ``tables/<name>.csv`` in ``run_dir``, then the first ``shown`` rows."""
     csv_name = f"tables/{name}.csv"
     store.write_csv(Path(run_dir) / csv_name, frame)
-    view = frame.drop(columns=["doc_id"], errors="ignore").head(shown)
+    view = frame.drop(columns=["doc_id", "url"], errors="ignore").head(shown)
     return (f"<h2>{esc(TABLE_TITLES.get(name, name))}</h2>"
             f"<p class=meta>{len(view):,} of {len(frame):,} shown · "
             f'<a href="{esc(csv_name)}">full table (CSV)</a></p>' + table(view))
