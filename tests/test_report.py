@@ -150,3 +150,16 @@ def test_report_counts_the_undated_documents_and_says_what_follows():
     html = report.dating_section(documents)
     assert "Undated: 2 of 3 kept documents" in html and "metadata.csv" in html
     assert "Every kept document (1)" in report.dating_section(documents.iloc[:1])
+
+
+def test_runs_over_different_selections_are_flagged():
+    documents = pd.DataFrame({"doc_id": ["a", "b"], "title": ["A", "B"], "status": "kept", "source": ["X", "Y"],
+                              "language": "en", "published": [dt.date(2026, 9, 1), dt.date(2026, 9, 14)]})
+    tables = {"mentions": pd.DataFrame(columns=["doc_id"]), "events": pd.DataFrame(columns=["doc_id", "event_type"]),
+              "entities": pd.DataFrame(columns=["entity_id", "name", "label", "n_mentions"])}
+    whole = changes.snapshot(tables, documents)
+    only_x = changes.snapshot(tables, documents, filters.Filters(sources=("X",)))
+    assert list(only_x["documents"]) == ["a"] and only_x["selection"] == "sources: X"
+    html = report.changes_section(changes.compare(whole, only_x) | {"previous_run": "r1"})
+    assert "The runs cover different documents" in html
+    assert "different documents" not in report.changes_section(changes.compare(whole, whole))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import store
+from . import filters, store
 
 ACTOR_LABELS = ("PERSON", "ORG", "GPE", "NORP")
 # An actor rises (falls) when its mentions per week grow (shrink) by this factor and by at least
@@ -22,15 +22,18 @@ MIN_DIFFERENCE = 1.0
 LISTED = 15  # rows of each list kept in changes.json
 
 
-def snapshot(tables: dict[str, pd.DataFrame], documents: pd.DataFrame) -> dict:
+def snapshot(tables: dict[str, pd.DataFrame], documents: pd.DataFrame,
+             chosen: filters.Filters | None = None) -> dict:
     """The state a later run compares against.
 
-    ``tables`` holds ``mentions``, ``entities`` and ``events``; ``documents`` the documents table.
-    Returns ``{"documents": {doc_id: title}, "window": [first, last] publication dates or None,
-    "weeks": float, "actors": {entity_id: {"name", "label", "mentions", "per_week"}},
-    "events": {key: {"type", "date", "doc_id", "sentence"}}}``.
+    ``tables`` holds ``mentions``, ``entities`` and ``events``; ``documents`` the documents table;
+    ``chosen`` the run's filters (the documents it covers). Returns ``{"documents": {doc_id:
+    title}, "selection": str, "window": [first, last] publication dates or None, "weeks": float,
+    "actors": {entity_id: {"name", "label", "mentions", "per_week"}}, "events": {key: {"type",
+    "date", "doc_id", "sentence"}}}``.
     """
-    docs = documents[documents["status"].eq("kept")]
+    chosen = chosen or filters.Filters()
+    docs = documents[documents["status"].eq("kept") & chosen.mask(documents)]
     published = pd.to_datetime(docs["published"]).dropna()
     window = [published.min().date().isoformat(), published.max().date().isoformat()] if len(published) else None
     weeks = max((published.max() - published.min()).days + 1, 7) / 7 if len(published) else 1.0
@@ -39,7 +42,7 @@ def snapshot(tables: dict[str, pd.DataFrame], documents: pd.DataFrame) -> dict:
     events = tables["events"]
     return {
         "documents": {d.doc_id: (d.title if isinstance(d.title, str) else None) for d in docs.itertuples()},
-        "window": window, "weeks": round(weeks, 3),
+        "selection": chosen.describe() or "every document", "window": window, "weeks": round(weeks, 3),
         "actors": {a.entity_id: {"name": a.name, "label": a.label, "mentions": int(a.n_mentions),
                                  "per_week": round(a.n_mentions / weeks, 3)} for a in actors.itertuples()},
         "events": {event_key(e): {"type": e.event_type, "date": _iso(e.event_date), "doc_id": e.doc_id,
@@ -93,6 +96,7 @@ def compare(before: dict | None, after: dict) -> dict:
     found = {"new_documents": new_docs, "gone_documents": gone_docs, "new_actors": new_actors,
              "rising": rising, "falling": falling, "new_events": new_events}
     return {"first_run": False, "window_before": before.get("window"), "window_now": after.get("window"),
+            "selection_before": before.get("selection"), "selection_now": after.get("selection"),
             "counts": {k: len(v) for k, v in found.items()}, **{k: v[:LISTED] for k, v in found.items()}}
 
 
@@ -112,13 +116,15 @@ def previous_snapshot(corpus: str, reports_dir: Path, current: Path) -> tuple[st
     return folder.name, store.read_json(folder / "snapshot.json")
 
 
-def record_run(corpus: str, run_dir: Path, reports_dir: Path) -> dict:
-    """Write ``snapshot.json`` and ``changes.json`` in ``run_dir``; returns the counts of
-    changes (for the manifest) with the id of the run compared against."""
+def record_run(corpus: str, run_dir: Path, reports_dir: Path, chosen: filters.Filters | None = None) -> dict:
+    """Write ``snapshot.json`` and ``changes.json`` in ``run_dir`` for a run covering the
+    documents ``chosen`` keeps; returns the counts of changes (for the manifest) with the id of
+    the run compared against."""
     from . import extract
 
-    tables = extract.load_tables(corpus)
-    current = snapshot(tables, store.read_table(corpus, "documents"))
+    documents = store.read_table(corpus, "documents")
+    tables = filters.subset(extract.load_tables(corpus), documents, chosen or filters.Filters())
+    current = snapshot(tables, documents, chosen)
     previous_id, previous = previous_snapshot(corpus, reports_dir, run_dir)
     found = compare(previous, current) | {"previous_run": previous_id}
     store.write_json(Path(run_dir) / "snapshot.json", current)

@@ -207,6 +207,9 @@ def changes_section(found: dict) -> str:
                  f"(publication dates {esc(_window(found.get('window_before')))} then, "
                  f"{esc(_window(found.get('window_now')))} now). Full lists: "
                  '<a href="changes.json">changes.json</a>.</p>')
+    if found.get("selection_before") != found.get("selection_now"):
+        parts.append(f"<p class=failed>The runs cover different documents ({esc(found.get('selection_before'))} "
+                     f"then, {esc(found.get('selection_now'))} now): part of what changed is the selection.</p>")
     parts.append("<div class=cards>" + "".join(
         f"<div class=card><b>{int(counts.get(key, 0)):,}</b>{label}</div>" for key, label in (
             ("new_documents", "new documents"), ("gone_documents", "gone documents"),

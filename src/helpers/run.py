@@ -237,7 +237,7 @@ def run(raw_dir: Path, name: str | None = None, overrides: dict | None = None,
     manifest["versions"]["model"] = (summary.get("model") or {}).get("package")
     manifest["versions"]["model_version"] = (summary.get("model") or {}).get("version")
     if not failure:
-        manifest["changes"] = changes.record_run(name, run_dir, Path(reports_dir))
+        manifest["changes"] = changes.record_run(name, run_dir, Path(reports_dir), filters.from_mapping(overrides))
     store.write_json(run_dir / "manifest.json", manifest)
     report.run_page(run_dir, manifest)
     report.runs_index(Path(reports_dir))
