@@ -91,7 +91,8 @@ def compare(before: dict | None, after: dict) -> dict:
                           "change": -then["per_week"]})
     rising = sorted((m for m in moves if m["change"] > 0), key=lambda m: -m["change"])
     falling = sorted((m for m in moves if m["change"] < 0), key=lambda m: m["change"])
-    new_events = sorted(({"key": k, **v} for k, v in after["events"].items() if k not in before["events"]),
+    new_events = sorted(({"key": k, **v, "document": after["documents"].get(v["doc_id"]) or v["doc_id"]}
+                         for k, v in after["events"].items() if k not in before["events"]),
                         key=lambda e: e["date"] or "", reverse=True)
     found = {"new_documents": new_docs, "gone_documents": gone_docs, "new_actors": new_actors,
              "rising": rising, "falling": falling, "new_events": new_events}

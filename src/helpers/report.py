@@ -208,8 +208,10 @@ def changes_section(found: dict) -> str:
                  f"{esc(_window(found.get('window_now')))} now). Full lists: "
                  '<a href="changes.json">changes.json</a>.</p>')
     if found.get("selection_before") != found.get("selection_now"):
-        parts.append(f"<p class=failed>The runs cover different documents ({esc(found.get('selection_before'))} "
-                     f"then, {esc(found.get('selection_now'))} now): part of what changed is the selection.</p>")
+        parts.append(f"<p class=failed>The runs cover different documents "
+                     f"({esc(found.get('selection_before') or 'not recorded')} then, "
+                     f"{esc(found.get('selection_now') or 'not recorded')} now): part of what changed is the "
+                     "selection.</p>")
     parts.append("<div class=cards>" + "".join(
         f"<div class=card><b>{int(counts.get(key, 0)):,}</b>{label}</div>" for key, label in (
             ("new_documents", "new documents"), ("gone_documents", "gone documents"),
@@ -218,14 +220,14 @@ def changes_section(found: dict) -> str:
     sections = (("new_actors", "New actors", ["name", "label", "mentions"]),
                 ("rising", "Rising (mentions per week)", ["name", "label", "per_week_before", "per_week_now"]),
                 ("falling", "Falling (mentions per week)", ["name", "label", "per_week_before", "per_week_now"]),
-                ("new_events", "New events", ["date", "type", "doc_id", "sentence"]),
+                ("new_events", "New events", ["date", "type", "document", "sentence"]),
                 ("new_documents", "New documents", ["doc_id", "title"]),
                 ("gone_documents", "Gone documents", ["doc_id", "title"]))
     for key, title, columns in sections:
         rows = found.get(key) or []
         if rows:
-            parts.append(f"<h3>{title} ({len(rows)} of {int(counts.get(key, len(rows))):,})</h3>"
-                         + table(pd.DataFrame(rows).reindex(columns=columns)))
+            frame = pd.DataFrame(rows).reindex(columns=columns).round(1)  # mentions a week: one decimal is plenty
+            parts.append(f"<h3>{title} ({len(rows)} of {int(counts.get(key, len(rows))):,})</h3>" + table(frame))
     return "\n".join(parts)
 
 
@@ -251,6 +253,8 @@ def run_page(run_dir: Path, manifest: dict) -> Path:
     parts.append("<div class=cards>" + "".join(
         f"<div class=card><b>{esc(v)}</b>{esc(k)}</div>" for k, v in cards if v is not None) + "</div>")
 
+    # What a desk editor reads first on Monday morning, before the figures.
+    parts.append(changes_section(store.read_json(run_dir / "changes.json", default={})))
     figures = store.read_json(run_dir / "figures" / "figures.json", default=[])
     parts.append("<h2>Figures</h2>")
     if not figures:
@@ -261,7 +265,6 @@ def run_page(run_dir: Path, manifest: dict) -> Path:
                      f'<a href="figures/{esc(figure["svg"])}">SVG</a></figcaption></figure>')
 
     corpus = manifest.get("name", "")
-    parts.append(changes_section(store.read_json(run_dir / "changes.json", default={})))
     try:  # what 03_charts was given; its own defaults select every document
         chosen = filters.from_mapping(manifest.get("overrides", {}))
     except ValueError:
