@@ -485,18 +485,20 @@ def locate(entities: pd.DataFrame, min_population: int = 20_000, labels: Iterabl
     wanted = [lb for lb in labels if lb in PLACE_LABELS]
     places = entities[entities["label"].isin(wanted)]
 
+    by_code = {row.iso3: row for row in countries.itertuples()}
+
     def country_of(row) -> object | None:
-        if isinstance(row.country, str) and row.actor_type == "state" and row.country in set(countries["iso3"]):
-            return countries[countries["iso3"] == row.country].iloc[0]
+        if row.actor_type == "state" and row.country in by_code:
+            return by_code[row.country]
         return by_name.get(fold_chars(row.name)) or by_name.get(fold_chars(row.name).removeprefix("the "))
 
-    as_country = {row.entity_id: country_of(row) for row in places.itertuples()}
+    as_country = {row.entity_id: country_of(row) for row in places.itertuples(index=False)}
     context = {c.iso3 for c in as_country.values() if c is not None}
     if "country" in entities:
         context |= set(entities["country"].dropna())
     cities = _cities()
     rows = []
-    for row in places.itertuples():
+    for row in places.itertuples(index=False):
         country = as_country[row.entity_id]
         if country is not None:
             rows.append({**row._asdict(), "lon": country.lon, "lat": country.lat, "country": country.iso3,
@@ -511,9 +513,7 @@ def locate(entities: pd.DataFrame, min_population: int = 20_000, labels: Iterabl
             lon, lat, _, iso2 = candidates[0]
             rows.append({**row._asdict(), "lon": lon, "lat": lat, "country": iso2_to_3.get(iso2),
                          "placed_as": "city"})
-    columns = [*entities.columns, "lon", "lat", "country", "placed_as"]
-    located = pd.DataFrame(rows, columns=list(dict.fromkeys(["Index", *columns])))
-    return located.drop(columns="Index")
+    return pd.DataFrame(rows, columns=list(dict.fromkeys([*entities.columns, "lon", "lat", "country", "placed_as"])))
 
 
 @styled
