@@ -61,6 +61,7 @@ def test_every_table_gets_a_csv_beside_its_parquet():
                         [{"doc_id": "x", "start_char": 0, "end_char": 6, "text": "Friday",
                           "start_date": dt.date(2026, 9, 4), "end_date": dt.date(2026, 9, 4), "precision": "day",
                           "anchor": dt.date(2026, 9, 7)}], "dates")
+    assert [p.name for p in store.export_csv(corpus, ["dates"])] == ["dates.csv"]
     written = store.export_csv(corpus)
     assert [p.name for p in written] == ["cooccurrence.csv", "dates.csv"]
     for path in written:

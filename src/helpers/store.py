@@ -146,11 +146,10 @@ def write_csv(target: Path, frame: pd.DataFrame) -> Path:
     return Path(target)
 
 
-def export_csv(corpus: str) -> list[Path]:
-    """Write ``<table>.csv`` beside every ``<table>.parquet`` of a corpus (see :func:`write_csv`);
-    returns the CSV paths, in table order."""
-    written = []
-    for parquet in sorted(paths.processed_dir(corpus).glob("*.parquet")):
-        frame = pq.read_table(parquet).to_pandas()
-        written.append(write_csv(parquet.with_suffix(".csv"), frame))
-    return written
+def export_csv(corpus: str, tables: Iterable[str] | None = None) -> list[Path]:
+    """Write ``<table>.csv`` beside ``<table>.parquet`` for the named ``tables`` of a corpus (all
+    of its tables when ``None``; see :func:`write_csv`); returns the CSV paths, in name order."""
+    folder = paths.processed_dir(corpus)
+    sources = (sorted(folder.glob("*.parquet")) if tables is None
+               else sorted(folder / f"{name}.parquet" for name in tables))
+    return [write_csv(parquet.with_suffix(".csv"), pq.read_table(parquet).to_pandas()) for parquet in sources]
