@@ -40,8 +40,29 @@ def browser(tmp_path_factory):
 PAGES = ["index.html", "01_clean.html", "02_entities.html", "03_charts.html", "../index.html"]
 
 
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory):
+    """Where full-page screenshots are kept for a person to look at (``NEWSDESK_SCREENSHOTS``,
+    else a pytest temporary folder, printed at the end of the run)."""
+    from pathlib import Path
+
+    folder = Path(os.environ.get("NEWSDESK_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    yield folder
+    print(f"\nbrowser screenshots: {folder}")
+
+
+def full_page_screenshot(browser, target) -> None:
+    """The whole page, not only the window: the window is made as tall as the page."""
+    width = browser.get_window_size()["width"]
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.set_window_size(width, min(height + 100, 16000))
+    browser.save_screenshot(str(target))
+    browser.set_window_size(width, 2000)
+
+
 @pytest.mark.parametrize("page", PAGES)
-def test_page_is_safe_complete_and_offline(browser, fixture_run, page, tmp_path):
+def test_page_is_safe_complete_and_offline(browser, fixture_run, page, screenshots):
     from selenium.common.exceptions import NoAlertPresentException
 
     _, run_dir, _ = fixture_run
@@ -60,8 +81,22 @@ def test_page_is_safe_complete_and_offline(browser, fixture_run, page, tmp_path)
         "return performance.getEntriesByType('resource').map(e => e.name).filter(n => !n.startsWith('file:') "
         "&& !n.startsWith('data:'))")
     assert remote == []
-    browser.save_screenshot(str(tmp_path / f"{page.replace('/', '_')}.png"))
-    assert (tmp_path / f"{page.replace('/', '_')}.png").stat().st_size > 0
+    target = screenshots / f"{page.replace('../', 'runs_').replace('/', '_')}.png"
+    full_page_screenshot(browser, target)
+    assert target.stat().st_size > 0
+
+
+SHOWN_FIGURES = ("return Array.from(document.images).filter(i => i.complete && i.naturalWidth > 200 "
+                 "&& i.getBoundingClientRect().width > 200).length")
+
+
+@pytest.mark.parametrize("page", ["index.html", "03_charts.html"])
+def test_figures_are_drawn_on_the_page(browser, fixture_run, page):
+    _, run_dir, _ = fixture_run
+    browser.get((run_dir / page).resolve().as_uri())
+    assert browser.execute_script(SHOWN_FIGURES) >= 7
+    body = browser.execute_script("return document.body.innerText")
+    assert "<Figure size" not in body
 
 
 def test_index_shows_every_figure_and_the_hostile_text_as_text(browser, fixture_run):

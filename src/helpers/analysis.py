@@ -36,6 +36,10 @@ class Options:
     scheduler: str = ""
     n_workers: int = 2
     gazetteer_dir: str = ""
+    # Which documents assembly analyses (see helpers.filters): publication dates, outlets; empty: all.
+    start_date: str = ""
+    end_date: str = ""
+    sources: list[str] = field(default_factory=list)
 
     @property
     def components(self) -> list[str]:

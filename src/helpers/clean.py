@@ -673,12 +673,16 @@ def _documents(raw_dir: Path, options: Options, version: str, db: cache.Store, p
         bar.update(len(chunk))
     bar.close()
 
+    sidecar = ingest.Sidecar(raw_dir)  # metadata.csv: dates, titles, outlets the files lack
+
     def stored_rows() -> Iterator[tuple[str, dict]]:
         for chunk in batched(keys, 256):
             found = db.get_many(chunk)
             for key in chunk:
                 for row in found[key]:
-                    yield key, dict(row)
+                    row = dict(row)
+                    sidecar.apply(row)
+                    yield key, row
 
     # 2. lines repeated across a source's documents (counted by hash: no line is kept)
     furniture = Furniture(options)
@@ -700,6 +704,7 @@ def _documents(raw_dir: Path, options: Options, version: str, db: cache.Store, p
         if near:
             add_sketches(kept, sketches, db)
     verdicts = find_duplicates(slim, options, db, where, furniture, sketches)
+    sidecar.check()
     # 4. the rows
     for _, row in stored_rows():
         finish_row(row, options, furniture)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from . import acled, cache, engines, entities, events, nlp, paths, schema, store
+from . import acled, cache, engines, entities, events, filters, nlp, paths, schema, store
 from .analysis import Options, fingerprint
 from .vocab import NAMED_LABELS
 
@@ -46,10 +46,12 @@ def cache_path(corpus: str) -> Path:
 def analysed_batches(corpus: str, options: Options, version: str) -> Iterator[list[dict]]:
     """The documents stage 2 analyses, in batches of :data:`CHUNK`, with their cache keys."""
     source = pq.ParquetFile(store.table_path(corpus, "documents"))
-    columns = ["doc_id", "text", "published", "status", "language"]
+    columns = ["doc_id", "text", "published", "status", "language", "source"]
+    chosen = filters.Filters.from_parameters(options.start_date, options.end_date, options.sources)
     for batch in source.iter_batches(batch_size=CHUNK, columns=columns):
         rows = [r for r in batch.to_pylist() if r["status"] == "kept" and (
-            options.keep_other_languages or r["language"] in options.languages)]
+            options.keep_other_languages or r["language"] in options.languages)
+            and chosen.keeps(r["published"], r["source"], r["language"])]
         for row in rows:
             row["key"] = doc_key(row["text"], row["published"], version)
         if rows:
@@ -93,7 +95,7 @@ def analyse_pending(corpus: str, options: Options, version: str, db: cache.Store
 
     Returns ``(documents analysed in all, documents processed now)``.
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     # A first pass counts, for the summary and the progress bar; texts stream in the second.
     n_analysed = n_todo = 0
@@ -108,22 +110,16 @@ def analyse_pending(corpus: str, options: Options, version: str, db: cache.Store
 
     n_processed = 0
     with tqdm(total=n_todo, desc="extracting", unit="doc", disable=not progress) as bar:
-        for batch in _chunks(engines.run(options, pending(), version), CHUNK):
-            db.put_many(dict(batch))
-            n_processed += len(batch)
-            bar.update(len(batch))
+        batch: dict[str, dict] = {}
+        for key, found in engines.run(options, pending(), version):
+            batch[key] = found
+            bar.update(1)  # per document, so a notebook shows progress between cache commits
+            if len(batch) >= CHUNK:
+                db.put_many(batch)
+                n_processed, batch = n_processed + len(batch), {}
+        db.put_many(batch)
+        n_processed += len(batch)
     return n_analysed, n_processed
-
-
-def _chunks(items: Iterable, size: int) -> Iterator[list]:
-    batch = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _cached(db: cache.Store, corpus: str, options: Options, version: str

@@ -45,6 +45,10 @@ FIELD_SYNONYMS = {
     "url": ("url", "link", "permalink"),
 }
 
+# Optional table beside the articles giving or correcting their title, date, outlet and address.
+SIDECAR = "metadata.csv"
+SIDECAR_KEYS = ("doc_id", "path")
+
 FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 DATE_IN_NAME = re.compile(r"(?<!\d)(20\d\d|19\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
 # Single-byte encodings that charset detection confuses with each other on short Western text;
@@ -106,7 +110,8 @@ def iter_files(folder: Path) -> list[Path]:
 
     Regular files, and also what :func:`read_file` rejects without reading: links (to files,
     folders, outside the corpus, loops), special files and folders that cannot be listed.
-    Links to folders are never followed, so a loop cannot make the walk endless.
+    Links to folders are never followed, so a loop cannot make the walk endless. The metadata
+    sidecar (``metadata.csv`` at the top of the folder) describes articles: it is not one.
     Raises ``FileNotFoundError`` when ``folder`` is not a folder, ``PermissionError`` when it
     cannot be listed.
     """
@@ -131,7 +136,7 @@ def iter_files(folder: Path) -> list[Path]:
             except OSError:
                 is_folder = False
             (pending if is_folder else found).append(Path(entry.path))
-    return sorted(found)
+    return sorted(p for p in found if p != folder / SIDECAR)
 
 
 def display_path(path: Path, root: Path) -> str:
@@ -851,3 +856,102 @@ def date_from_name(name: str) -> dt.date | None:
     except ValueError:
         return None
     return day if sane_date(day) else None
+
+
+# --- the metadata sidecar --------------------------------------------------------------------
+
+def read_sidecar(folder: Path) -> list[dict]:
+    """The rows of ``<folder>/metadata.csv``, or ``[]`` when there is none.
+
+    Columns: ``path`` (a file path relative to the folder: every record of that file) or
+    ``doc_id`` (one document, ``feed.jsonl#3``), then any of ``title``, ``published``,
+    ``source``, ``url`` or their synonyms (``date``, ``outlet``, ...) and extra columns. Each
+    row comes back as ``{"key": (column, value), "fields": {...}, "extra": {...}, "line": n}``
+    with ``published`` parsed to a date. Raises ``ValueError`` naming the file and the line for
+    a table without a key column, a row without a key or a date that cannot be read.
+    """
+    path = Path(folder) / SIDECAR
+    if not path.is_file() and not path.is_symlink():
+        return []
+    data, problem = read_bytes(path, Path(folder), MAX_FILE_BYTES)  # never a link out of the corpus
+    if data is None:
+        raise ValueError(f"{path}: {problem}")
+    text, _, problem = decode(data)
+    if problem:
+        raise ValueError(f"{path}: {problem}")
+    reader = csv.DictReader(io.StringIO(text))
+    header = {str(h).strip().lower() for h in reader.fieldnames or []}
+    if not header & set(SIDECAR_KEYS):
+        raise ValueError(f"{path}: needs a 'path' or a 'doc_id' column (found: {', '.join(sorted(header))})")
+    known = {k: name for name, synonyms in FIELD_SYNONYMS.items() if name != "text" for k in synonyms}
+    entries = []
+    for line, raw in enumerate(reader, start=2):
+        row = {str(k).strip().lower(): (v or "").strip() for k, v in raw.items() if k is not None}
+        column = next((k for k in SIDECAR_KEYS if row.get(k)), None)
+        if column is None:
+            raise ValueError(f"{path}, line {line}: no path or doc_id")
+        fields, extra = {}, {}
+        for key, value in row.items():
+            if key in SIDECAR_KEYS or not value:
+                continue
+            if key in known:
+                fields.setdefault(known[key], value)
+            else:
+                extra[key] = value
+        if "published" in fields:
+            published = parse_date(fields["published"])
+            if published is None:
+                raise ValueError(f"{path}, line {line}: published {fields['published']!r} is not a date")
+            fields["published"] = published
+        entries.append({"key": (column, row[column].replace("\\", "/")), "fields": fields, "extra": extra,
+                        "line": line})
+    return entries
+
+
+class Sidecar:
+    """What ``<folder>/metadata.csv`` says about documents, applied row by row (rows may stream).
+
+    A sidecar value wins over the file's own (the researcher wrote it on purpose); empty cells
+    change nothing; extra columns join ``metadata``. A ``doc_id`` row wins over a ``path`` row.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.entries = read_sidecar(folder)
+        self.by_key = {entry["key"]: entry for entry in self.entries}
+        self.matched: set = set()
+
+    def apply(self, row: dict) -> bool:
+        """Give one ``documents`` row (a dict with ``doc_id``, ``source_path``, ``title``,
+        ``published``, ``source``, ``url``, ``metadata``) its sidecar values, in place; returns
+        whether any applied."""
+        found = [self.by_key[k] for k in (("path", row["source_path"]), ("doc_id", row["doc_id"]))
+                 if k in self.by_key]
+        for entry in found:  # path first, so a doc_id row overrides it
+            row.update(entry["fields"])
+            if entry["extra"]:
+                metadata = json.loads(row["metadata"]) if row.get("metadata") else {}
+                row["metadata"] = json.dumps(metadata | entry["extra"], ensure_ascii=False)
+            self.matched.add(entry["key"])
+        return bool(found)
+
+    def check(self) -> None:
+        """Raise ``ValueError`` for sidecar rows that named no document (a typo would otherwise
+        go unnoticed)."""
+        unmatched = [f"line {e['line']} ({e['key'][0]} {e['key'][1]!r})" for e in self.entries
+                     if e["key"] not in self.matched]
+        if unmatched:
+            raise ValueError(f"{self.folder / SIDECAR}: no document for " + ", ".join(unmatched[:5])
+                             + (f" and {len(unmatched) - 5} more" if len(unmatched) > 5 else ""))
+
+
+def apply_sidecar(rows: list[dict], folder: Path) -> int:
+    """Apply ``<folder>/metadata.csv`` to ``documents`` rows in place (see :class:`Sidecar`).
+
+    Returns the number of documents changed. Raises ``ValueError`` for a sidecar row that names
+    no document of the corpus, or as :func:`read_sidecar`.
+    """
+    sidecar = Sidecar(folder)
+    changed = sum(sidecar.apply(row) for row in rows) if sidecar.entries else 0
+    sidecar.check()
+    return changed

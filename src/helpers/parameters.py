@@ -138,6 +138,8 @@ RULES: dict[str, list[Rule]] = {
     "labels": [list_of(r"[A-Z_]{2,20}", "a list of spaCy labels such as PERSON, ORG", allow_empty=False)],
     "start_date": [iso_date_or_empty()],
     "end_date": [iso_date_or_empty()],
+    "sources": [list_of(r"[^\n]{1,200}", "a list of outlet names (one line each, at most 200 characters)")],
+    "per_article": [flag()],
     "top_n": [number(1, 1_000, integer=True)],
 }
 

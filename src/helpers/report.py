@@ -6,6 +6,7 @@ Every piece of text that comes from an article or a parameter goes through :func
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
 import json
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import runlock, store
+from . import filters, runlock, store
 
 CSS = """
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#222;background:#fafafa}
@@ -24,12 +25,17 @@ h1{margin-bottom:.2rem}h2{margin-top:2.2rem;border-bottom:1px solid #ddd;padding
 .meta{color:#555}.failed{color:#b00020;font-weight:bold}.ok{color:#1b7f3b;font-weight:bold}
 table{border-collapse:collapse;margin:.5rem 0;font-size:13px;width:100%}
 th,td{border-bottom:1px solid #e3e3e3;padding:.3rem .5rem;text-align:left;vertical-align:top}
-th{background:#f0f0f0}td.num{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f0f0f0}td.num{text-align:right;font-variant-numeric:tabular-nums}td.date{white-space:nowrap}
 figure{margin:1.5rem 0;background:#fff;padding:.8rem;border:1px solid #e3e3e3}
 figure img{max-width:100%;height:auto}figcaption{color:#444;font-size:13px;margin-top:.4rem}
 .cards{display:flex;gap:1rem;flex-wrap:wrap}.card{background:#fff;border:1px solid #e3e3e3;padding:.6rem 1rem}
 .card b{display:block;font-size:22px}details{margin:.5rem 0}code{font-size:12px}
 """
+
+
+# Columns shown as right-aligned whole numbers.
+INTEGER_COLUMNS = ("n_mentions", "n_docs", "count", "n", "bytes", "documents", "mentions")
+DATE_COLUMNS = ("date", "published")
 
 
 def esc(value) -> str:
@@ -49,18 +55,30 @@ def page(title: str, body: str) -> str:
             f"<body><main>{body}</main></body></html>\n")
 
 
-def table(frame: pd.DataFrame, numeric: Iterable[str] = ()) -> str:
-    """An escaped HTML table of a DataFrame (at most what you pass in)."""
+def table(frame: pd.DataFrame, numeric: Iterable[str] = INTEGER_COLUMNS) -> str:
+    """An escaped HTML table of a DataFrame (at most what you pass in); ``numeric`` columns are
+    right-aligned and whole numbers print as integers (``160``, not ``160.0``)."""
     if frame.empty:
         return "<p class=meta>None.</p>"
     numeric = set(numeric)
+    frame = frame.assign(**{c: frame[c].map(_number) for c in frame.columns if c in numeric})
     head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
     rows = []
     for record in frame.itertuples(index=False):
-        cells = "".join(f'<td class="num">{esc(v)}</td>' if c in numeric else f"<td>{esc(v)}</td>"
+        cells = "".join(f'<td class="num">{esc(v)}</td>' if c in numeric else
+                        f'<td class="date">{esc(v)}</td>' if c in DATE_COLUMNS else f"<td>{esc(v)}</td>"
                         for c, v in zip(frame.columns, record, strict=True))
         rows.append(f"<tr>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _number(value):
+    """A count as text: whole numbers without a decimal point, thousands separated."""
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value:,}" if isinstance(value, int) else value
 
 
 # Notebook pages show at most this much of a text: a 30 MB article embedded twice would make
@@ -95,39 +113,144 @@ def _plain(value) -> str:
     return json.dumps(value, ensure_ascii=False, default=str) if isinstance(value, list | dict) else value
 
 
-def top_tables(corpus: str, top_n: int = 15) -> dict[str, pd.DataFrame]:
-    """The report's tables: top actors, quotes and events, with their source documents."""
+ACTOR_LABELS = ["PERSON", "ORG", "GPE", "NORP"]
+TABLE_TITLES = {"actors": "Top actors", "quotes": "Quotes", "events": "Events"}
+# Columns shown as right-aligned whole numbers.
+
+
+def document_columns(documents: pd.DataFrame) -> pd.DataFrame:
+    """Per ``doc_id``, how a table cites it: ``document`` (title, else the doc_id), ``outlet``
+    (``unknown source`` when none), ``published`` (ISO date, or ``undated``) and ``url`` (the
+    full tables' CSV carry it; the pages do not link addresses that come from articles)."""
+    published = pd.to_datetime(documents["published"])
+    return pd.DataFrame({
+        "doc_id": documents["doc_id"],
+        "document": documents["title"].where(documents["title"].notna() & documents["title"].ne(""),
+                                             documents["doc_id"]),
+        "outlet": documents["source"].fillna("unknown source"),
+        "published": published.dt.strftime("%Y-%m-%d").fillna("undated"),
+        "url": documents["url"],
+    })
+
+
+def report_tables(corpus: str, chosen: filters.Filters | None = None) -> dict[str, pd.DataFrame]:
+    """The report's tables in full: ``actors`` (most mentioned first), ``quotes`` and ``events``
+    (newest document first) with their source documents; ``{}`` before stage 2 has run.
+
+    ``chosen`` restricts them to the documents the filters keep (the charts' selection).
+    """
+    from . import extract
+
     try:
-        entities = store.read_table(corpus, "entities")
-        quotes = store.read_table(corpus, "quotes")
-        events = store.read_table(corpus, "events")
-        documents = store.read_table(corpus, "documents", ["doc_id", "title", "source", "published"])
+        tables = extract.load_tables(corpus)
+        documents = store.read_table(corpus, "documents", ["doc_id", "title", "source", "published", "url",
+                                                           "language", "status"])
     except FileNotFoundError:
         return {}
-    names = entities.set_index("entity_id")["name"]
-    doc_label = {d.doc_id: f"{d.title or d.doc_id} — {d.source or 'unknown source'}, {d.published or 'undated'}"
-                 for d in documents.itertuples()}
-    actors = entities[entities["label"].isin(["PERSON", "ORG", "GPE", "NORP"])].nlargest(top_n, "n_mentions")
+    tables = filters.subset(tables, documents, chosen or filters.Filters())
+    names = tables["entities"].set_index("entity_id")["name"]
+    cited = document_columns(documents)
+    entities = tables["entities"]
+    actors = entities[entities["label"].isin(ACTOR_LABELS)].sort_values(["n_mentions", "name"],
+                                                                        ascending=[False, True])
     actors = actors.assign(aliases=actors["aliases"].map(lambda a: ", ".join(list(a)[:5])))
     actors = actors[["name", "label", "actor_type", "n_mentions", "n_docs", "aliases"]]
-    quote_view = quotes[quotes["speaker_text"].notna()].head(top_n)
+    quotes = tables["quotes"]
+    quotes = quotes[quotes["speaker_text"].notna()]
     quote_view = pd.DataFrame({
-        "speaker": quote_view["speaker_entity_id"].map(names).fillna(quote_view["speaker_text"]),
-        "cue": quote_view["cue"], "quote": quote_view["quote"],
-        "document": quote_view["doc_id"].map(doc_label)})
+        "doc_id": quotes["doc_id"],
+        "speaker": quotes["speaker_entity_id"].map(names).fillna(quotes["speaker_text"]),
+        "cue": quotes["cue"], "quote": quotes["quote"], "start_char": quotes["start_char"]})
+    quote_view = _newest_first(quote_view.merge(cited, on="doc_id", how="left"))
     # one row per event (its first report), asserted events of an ACLED type only
-    event_view = events[events["event_type"].notna() & (events["modality"] == "asserted")]
-    event_view = event_view.drop_duplicates("event_id").head(top_n)
+    events = tables["events"]
+    events = events[events["event_type"].notna() & (events["modality"] == "asserted")]
+    events = events.drop_duplicates("event_id")
     event_view = pd.DataFrame({
-        "type": event_view["event_type"], "sub-type": event_view["sub_event_type"],
-        "date": event_view["event_date"],
-        "actor": event_view["actor1"].map(names).fillna(event_view["actor1"]),
-        "target": event_view["actor2"].map(names).fillna(event_view["actor2"]),
-        "place": event_view["location"].map(names).fillna(event_view["location"]),
-        "fatalities": event_view["fatalities"], "reports": event_view["n_reports"],
-        "count": event_view["count"], "sentence": event_view["sentence"],
-        "document": event_view["doc_id"].map(doc_label)})
-    return {"actors": actors, "quotes": quote_view, "events": event_view}
+        "doc_id": events["doc_id"],
+        "type": events["event_type"], "sub-type": events["sub_event_type"],
+        "date": pd.to_datetime(events["event_date"]).dt.strftime("%Y-%m-%d").fillna("undated"),
+        "actor": events["actor1"].map(names).fillna(events["actor1"]),
+        "target": events["actor2"].map(names).fillna(events["actor2"]),
+        "place": events["location"].map(names).fillna(events["location"]),
+        "fatalities": events["fatalities"].astype("Int64"), "reports": events["n_reports"].astype("Int64"),
+        "count": events["count"].astype("Int64"), "sentence": events["sentence"],
+        "start_char": events["start_char"]})
+    event_view = _newest_first(event_view.merge(cited, on="doc_id", how="left"))
+    return {"actors": actors.reset_index(drop=True), "quotes": quote_view, "events": event_view}
+
+
+def _newest_first(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of the most recently published documents first (undated last), in text order."""
+    order = frame.assign(_undated=frame["published"].eq("undated"))
+    order = order.sort_values(["_undated", "published", "doc_id", "start_char"],
+                              ascending=[True, False, True, True])
+    return order.drop(columns=["_undated", "start_char"]).reset_index(drop=True)
+
+
+def table_section(name: str, frame: pd.DataFrame, run_dir: Path, shown: int = 15) -> str:
+    """A report section for one table: title, "N of M" and a link to the full table, written
+    as ``tables/<name>.csv`` in ``run_dir``, then the first ``shown`` rows."""
+    csv_name = f"tables/{name}.csv"
+    store.write_csv(Path(run_dir) / csv_name, frame)
+    view = frame.drop(columns=["doc_id", "url"], errors="ignore").head(shown)
+    return (f"<h2>{esc(TABLE_TITLES.get(name, name))}</h2>"
+            f"<p class=meta>{len(view):,} of {len(frame):,} shown · "
+            f'<a href="{esc(csv_name)}">full table (CSV)</a></p>' + table(view))
+
+
+def dating_section(documents: pd.DataFrame) -> str:
+    """How many kept documents have no publication date, and what that means for the timelines."""
+    kept = documents[documents["status"] == "kept"]
+    undated = int(kept["published"].isna().sum())
+    if kept.empty:
+        return "<p class=meta>No kept documents.</p>"
+    if undated == 0:
+        return f"<p class=meta>Every kept document ({len(kept):,}) has a publication date.</p>"
+    return (f"<p><b>Undated: {undated:,} of {len(kept):,} kept documents.</b> Their mentions are left out of "
+            "the timeline of mentions and of the date filters; their relative dates (\"last Friday\") cannot be "
+            "resolved, so their events are dated only by absolute dates in the sentence, else left undated. "
+            "Give their dates in a <code>metadata.csv</code> beside the articles (see the README) and run again.</p>")
+
+
+def changes_section(found: dict) -> str:
+    """The "what changed since the last run" section from ``changes.json``."""
+    if not found:
+        return ""
+    parts = ["<h2>What changed since the last run</h2>"]
+    if found.get("first_run"):
+        return parts[0] + "<p class=meta>This is the first run of this corpus: nothing to compare with yet.</p>"
+    counts = found.get("counts", {})
+    parts.append(f"<p class=meta>Compared with run <code>{esc(found.get('previous_run'))}</code> "
+                 f"(publication dates {esc(_window(found.get('window_before')))} then, "
+                 f"{esc(_window(found.get('window_now')))} now). Full lists: "
+                 '<a href="changes.json">changes.json</a>.</p>')
+    if found.get("selection_before") != found.get("selection_now"):
+        parts.append(f"<p class=failed>The runs cover different documents "
+                     f"({esc(found.get('selection_before') or 'not recorded')} then, "
+                     f"{esc(found.get('selection_now') or 'not recorded')} now): part of what changed is the "
+                     "selection.</p>")
+    parts.append("<div class=cards>" + "".join(
+        f"<div class=card><b>{int(counts.get(key, 0)):,}</b>{label}</div>" for key, label in (
+            ("new_documents", "new documents"), ("gone_documents", "gone documents"),
+            ("new_actors", "new actors"), ("rising", "actors rising"), ("falling", "actors falling"),
+            ("new_events", "new events"))) + "</div>")
+    sections = (("new_actors", "New actors", ["name", "label", "mentions"]),
+                ("rising", "Rising (mentions per week)", ["name", "label", "per_week_before", "per_week_now"]),
+                ("falling", "Falling (mentions per week)", ["name", "label", "per_week_before", "per_week_now"]),
+                ("new_events", "New events", ["date", "type", "document", "sentence"]),
+                ("new_documents", "New documents", ["doc_id", "title"]),
+                ("gone_documents", "Gone documents", ["doc_id", "title"]))
+    for key, title, columns in sections:
+        rows = found.get(key) or []
+        if rows:
+            frame = pd.DataFrame(rows).reindex(columns=columns).round(1)  # mentions a week: one decimal is plenty
+            parts.append(f"<h3>{title} ({len(rows)} of {int(counts.get(key, len(rows))):,})</h3>" + table(frame))
+    return "\n".join(parts)
+
+
+def _window(window) -> str:
+    return f"{window[0]} to {window[1]}" if window else "none"
 
 
 def run_status(manifest: dict) -> str:
@@ -189,6 +312,8 @@ def run_page(run_dir: Path, manifest: dict) -> Path:
         f"<div class=card><b>{esc(v)}</b>{esc(k)}</div>" for k, v in cards if v is not None) + "</div>")
 
     succeeded = status == "succeeded"
+    if succeeded:  # what a desk editor reads first on Monday morning, before the figures
+        parts.append(changes_section(store.read_json(run_dir / "changes.json", default={})))
     figures = store.read_json(run_dir / "figures" / "figures.json", default=[]) if succeeded else []
     parts.append("<h2>Figures</h2>")
     if not figures:
@@ -198,11 +323,19 @@ def run_page(run_dir: Path, manifest: dict) -> Path:
                      f'<figcaption>{esc(figure["title"])}. '
                      f'<a href="figures/{esc(figure["svg"])}">SVG</a></figcaption></figure>')
 
-    tables = top_tables(manifest.get("name", "")) if succeeded else {}
-    titles = {"actors": "Top actors", "quotes": "Quotes", "events": "Events"}
-    for name, frame in tables.items():
-        numeric = ("n_mentions", "n_docs", "count", "fatalities", "reports")
-        parts.append(f"<h2>{titles[name]}</h2>" + table(frame, numeric=numeric))
+    if succeeded:
+        corpus = manifest.get("name", "")
+        try:  # what 03_charts was given; its own defaults select every document
+            chosen = filters.from_mapping(manifest.get("overrides", {}))
+        except ValueError:
+            chosen = filters.Filters()
+        if chosen.active:
+            parts.append(f"<p class=meta>Figures and tables cover the documents {esc(chosen.describe())}.</p>")
+        with contextlib.suppress(FileNotFoundError):  # stage 1 failed: the error above says why
+            parts.append("<h2>Dates</h2>" + dating_section(store.read_table(corpus, "documents",
+                                                                             ["status", "published"])))
+        for name, frame in report_tables(corpus, chosen).items():
+            parts.append(table_section(name, frame, run_dir))
 
     notebooks = manifest.get("notebooks", [])
     parts.append("<h2>Notebooks</h2><table><tr><th>notebook</th><th>status</th><th>seconds</th><th>pages</th></tr>")
@@ -217,10 +350,10 @@ def run_page(run_dir: Path, manifest: dict) -> Path:
     parts.append("<h2>Provenance</h2>" + key_values(manifest.get("versions", {})))
     reasons = manifest.get("documents", {}).get("by_reason", [])
     if reasons:
-        parts.append("<h3>Documents by status and reason</h3>" + table(pd.DataFrame(reasons), numeric=("n",)))
+        parts.append("<h3>Documents by status and reason</h3>" + table(pd.DataFrame(reasons)))
     inputs = pd.DataFrame(manifest.get("inputs", []))
     parts.append(f"<details><summary>{len(inputs)} input files and their SHA-256</summary>"
-                 + table(inputs, numeric=("bytes",)) + "</details>")
+                 + table(inputs) + "</details>")
     parts.append('<p class=meta>Full record: <a href="manifest.json">manifest.json</a> · '
                  '<a href="../index.html">all runs</a></p>')
     target = run_dir / "index.html"

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from . import parameters, paths, report, runlock, store
+from . import changes, filters, parameters, paths, report, runlock, store
 
 NOTEBOOKS = ("01_clean.ipynb", "02_entities.ipynb", "03_charts.ipynb")
 KEY_PACKAGES = ("newsdesk", "spacy", "pandas", "pyarrow", "papermill", "matplotlib", "ftfy",
@@ -116,6 +116,10 @@ def parse_overrides(pairs: list[str], declared: dict[str, Parameter]) -> dict:
             overrides[key] = convert(value, declared[key].type)
         except (ValueError, json.JSONDecodeError) as error:
             raise ParameterError(f"parameter {key}: {error} (expected {declared[key].type})") from None
+    try:  # dates and lists the filters cannot use stop the run here, not in notebook 3
+        filters.from_mapping(overrides)
+    except ValueError as error:
+        raise ParameterError(str(error)) from None
     return overrides
 
 
@@ -162,12 +166,14 @@ def check_name(name: str | None, raw_dir: Path) -> str:
 
 
 def file_inventory(raw_dir: Path) -> list[dict]:
-    """Every input file: relative path, size and SHA-256 (``None`` with a ``problem`` for what
-    ingest does not read: links leaving the corpus, special files, unreadable entries)."""
+    """Every input file, the ``metadata.csv`` sidecar included: relative path, size and SHA-256
+    (``None`` with a ``problem`` for what ingest does not read: links leaving the corpus, special
+    files, unreadable entries)."""
     from . import ingest
 
     inventory = []
-    for path in ingest.iter_files(raw_dir):
+    sidecar = raw_dir / ingest.SIDECAR
+    for path in [*ingest.iter_files(raw_dir), *([sidecar] if sidecar.is_file() or sidecar.is_symlink() else [])]:
         entry = {"path": ingest.display_path(path, raw_dir), "bytes": None, "sha256": None}
         problem = ingest.file_problem(path, raw_dir)
         if problem is None:
@@ -371,9 +377,12 @@ def _run_locked(raw_dir: Path, name: str, overrides: dict, declared: dict, value
             manifest["notebooks"].append(entry)
             started = time.perf_counter()
             try:
+                # One line per notebook: its name, cells done and elapsed time.
+                bar = {"desc": notebook, "bar_format": "{desc}: {n_fmt}/{total_fmt} cells, {elapsed}"}
                 papermill.execute_notebook(str(source), str(output), parameters=parameters_given,
-                                           progress_bar=progress, cwd=str(paths.PROJECT_ROOT),
-                                           kernel_name="python3", log_output=False)
+                                           progress_bar=bar if progress else False,
+                                           cwd=str(paths.PROJECT_ROOT), kernel_name="python3",
+                                           log_output=False, kernel_manager_class=_quiet_kernel_manager())
                 entry["status"] = "succeeded"
             except PapermillExecutionError as error:
                 entry["status"] = "failed"
@@ -413,6 +422,8 @@ def _run_locked(raw_dir: Path, name: str, overrides: dict, declared: dict, value
         figures=[] if failure else store.read_json(figures_dir / "figures.json", default=[]))
     manifest["versions"]["model"] = (summary.get("model") or {}).get("package")
     manifest["versions"]["model_version"] = (summary.get("model") or {}).get("version")
+    if not failure:
+        manifest["changes"] = changes.record_run(name, run_dir, Path(reports_dir), filters.from_mapping(overrides))
     store.write_json(run_dir / "manifest.json", manifest)
     report.run_page(run_dir, manifest)
     report.runs_index(reports_dir)
@@ -420,6 +431,32 @@ def _run_locked(raw_dir: Path, name: str, overrides: dict, declared: dict, value
         raise NotebookFailed(f"{failure}\nThe executed notebook is kept at {run_dir / notebook}; "
                              f"data/processed/{name} is left as it was")
     return run_dir
+
+
+def _quiet_kernel_manager():
+    """A kernel manager whose kernels print nothing to the runner's terminal but real errors.
+
+    * It talks to the kernel over local (IPC) sockets: no TCP port is opened, so the kernel has
+      no "running over TCP without encryption" warning to print (Windows has no IPC transport:
+      there the default TCP manager is used).
+    * It does not interrupt a finished notebook's kernel before shutting it down: jupyter_client
+      does so by default, and an idle ipykernel answers with "KeyboardInterrupt caught in kernel".
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    if sys.platform == "win32":
+        return AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            kwargs.setdefault("transport", "ipc")
+            super().__init__(**kwargs)
+
+        async def _async_interrupt_kernel(self) -> None:
+            if not self.shutting_down:
+                await super()._async_interrupt_kernel()
+
+    return QuietKernelManager
 
 
 def _analysed_ids(corpus: str, options: dict) -> set[str]:

@@ -142,3 +142,33 @@ def read_json(source: Path, default=None):
     if not source.exists():
         return default
     return json.loads(source.read_text(encoding="utf-8"))
+
+
+def write_csv(target: Path, frame: pd.DataFrame) -> Path:
+    """Write a DataFrame as CSV for R, Stata and spreadsheets, atomically.
+
+    UTF-8 without a byte-order mark, a header row, dates as ISO ``YYYY-MM-DD``, empty cells for
+    nulls, lists (``aliases``) as JSON arrays and booleans as ``true``/``false``. Returns ``target``.
+    """
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if pd.api.types.is_bool_dtype(values):
+            out[column] = values.map({True: "true", False: "false"})
+        elif values.dtype == object and values.map(lambda v: hasattr(v, "__len__") and not isinstance(v, str)).any():
+            out[column] = values.map(lambda v: json.dumps(list(v), ensure_ascii=False)
+                                     if hasattr(v, "__len__") and not isinstance(v, str) else v)
+        elif pd.api.types.is_datetime64_any_dtype(values):
+            out[column] = values.dt.strftime("%Y-%m-%d")
+    with atomic_path(Path(target)) as tmp:
+        out.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+    return Path(target)
+
+
+def export_csv(corpus: str, tables: Iterable[str] | None = None) -> list[Path]:
+    """Write ``<table>.csv`` beside ``<table>.parquet`` for the named ``tables`` of a corpus (all
+    of its tables when ``None``; see :func:`write_csv`); returns the CSV paths, in name order."""
+    folder = paths.processed_dir(corpus)
+    sources = (sorted(folder.glob("*.parquet")) if tables is None
+               else sorted(folder / f"{name}.parquet" for name in tables))
+    return [write_csv(parquet.with_suffix(".csv"), pq.read_table(parquet).to_pandas()) for parquet in sources]
