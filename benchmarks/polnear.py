@@ -18,23 +18,27 @@ What counts as a DIRECT quote (the only kind written out):
 * Each Content fragment of the attribution is taken with the double quotation marks that sit
   right outside it (annotators sometimes leave them out) and any ``.,;:!?`` after its closing
   mark trimmed away.
-* A fragment is wholly quoted when it opens with an opening double mark (“ or "), ends with a
+* A content is wholly quoted when it opens with an opening double mark (“ or "), ends with a
   closing one (” or "), and every closing mark inside is followed, up to the next opening
-  mark, by nothing but white space. This admits the news convention for a quote running over
-  several paragraphs (each paragraph opens a mark, only the last closes) and back-to-back
-  quotes, and rejects "partial" contents such as *the cause of “comprehensive reform”* or
+  mark, by nothing but white space. Only marks of the opening mark's style count (straight or
+  curly; a quote opened in one style and closed in the other is accepted), so a quote inside
+  the quote in the other style does not end it. This admits the news convention for a quote
+  running over several paragraphs (each paragraph opens a mark, only the last closes) and
+  back-to-back quotes, and rejects "partial" contents such as *the cause of “comprehensive reform”* or
   *it was “a disaster,” he argued, and should end*.
-* The attribution is direct when all its Content fragments are wholly quoted. Contents with a
+* The attribution is direct when its Content fragments, joined in text order with a space,
+  are wholly quoted (annotators often cut a long quote into sentences, only the first and last
+  carrying a mark). Contents with a
   mark somewhere but not wholly quoted are counted as ``partial``, contents without marks as
   ``indirect``; both are counted in the summary and left out of the gold. Single quotation
   marks (‘ ’) are not quote delimiters here: in US news they mark quotes inside quotes and
   headlines, and ’ is also the apostrophe.
 
-One gold quote per paragraph: a direct quote's fragments are grouped by paragraph (lines), and
-each group becomes one quote from its first to its last character, without the outer marks. A
-quote split by its attribution within a paragraph (“We will,” she said, “win.”) is thus one
-record, as Newsdesk records it; a quote running over three paragraphs is three records with
-the same speaker.
+Gold quotes are the quoted passages (the text between the marks) of a direct attribution,
+paragraph by paragraph, as Newsdesk records quotes: a sentence interrupted by its attribution
+(“We will,” she said, “win.”: the first part ends with a comma, semicolon or dash, or the second
+starts in lower case) is one quote; two sentences around the attribution (“We will.” she said.
+“We must.”) are two; a quote running over three paragraphs is three, with the same speaker.
 
 The speaker is the Source span's text as written (fragments joined by a space); null for an
 ``Attribution-no-source``. PolNeAR has no gold coreference (its CoreNLP files are automatic),
@@ -162,6 +166,15 @@ def _role(fragment: str, i: int) -> str:
     return "open" if starts_word and after_space else "close"
 
 
+def outer_marks(fragment: str) -> set[str]:
+    """The marks that delimit ``fragment``'s quote: straight marks when it opens with one,
+    else curly ones (a straight closing mark allowed), so that a quote inside the quote in the
+    other style ("He asked: “Why?” and left.") is not taken for its end."""
+    if fragment[:1] == STRAIGHT:
+        return {STRAIGHT} | (CLOSING if fragment[-1:] in CLOSING else set())
+    return OPENING | CLOSING | ({STRAIGHT} if fragment[-1:] == STRAIGHT else set())
+
+
 def wholly_quoted(fragment: str) -> bool:
     """True when ``fragment`` (already widened) is quoted from its first to its last character.
 
@@ -174,7 +187,7 @@ def wholly_quoted(fragment: str) -> bool:
     """
     if len(fragment) < 2:
         return False
-    roles = [(i, _role(fragment, i)) for i, c in enumerate(fragment) if c in MARKS]
+    roles = [(i, _role(fragment, i)) for i, c in enumerate(fragment) if c in outer_marks(fragment)]
     if not roles or roles[0] != (0, "open") or roles[-1] != (len(fragment) - 1, "close"):
         return False
     for (i, role), following in zip(roles, [*roles[1:], None], strict=True):
@@ -190,18 +203,58 @@ def kind_of(text: str, attribution: Attribution) -> str:
     the attribution has no Content."""
     if not attribution.contents:
         return "none"
-    fragments = [text[slice(*widen(text, s, e))] for s, e in attribution.contents]
+    fragments = [text[slice(*widen(text, s, e))] for s, e in sorted(attribution.contents)]
     fragments = [f for f in fragments if f]
-    if fragments and all(wholly_quoted(f) for f in fragments):
+    # Annotators often cut a long quote into sentences; the quote is judged as a whole.
+    if fragments and wholly_quoted(" ".join(fragments)):
         return "direct"
     if any(c in MARKS for f in fragments for c in f):
         return "partial"
     return "indirect"
 
 
-def paragraph_pieces(text: str, fragments: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Fragments grouped by line, each group spanning its first to last character, without
-    white space or the outer double marks (and punctuation after a closing mark)."""
+def quoted_segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The passages between an opening and a closing double mark within ``text[start:end]``
+    (one line); a passage opened and not closed runs to ``end`` (a quote continuing in the next
+    paragraph). White space is trimmed; punctuation inside the marks is kept."""
+    line = text[start:end]
+    marks = outer_marks(line.lstrip())
+    segments, opened = [], None
+    for i, c in enumerate(line):
+        if c not in marks:
+            continue
+        role = _role(line, i)
+        if role == "open" and opened is None:
+            opened = i + 1
+        elif role == "close" and opened is not None:
+            segments.append((start + opened, start + i))
+            opened = None
+    if opened is not None:
+        segments.append((start + opened, end))
+    trimmed = []
+    for a, b in segments:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            trimmed.append((a, b))
+    return trimmed
+
+
+def continues(text: str, first: tuple[int, int], second: tuple[int, int]) -> bool:
+    """True when ``second`` continues the sentence ``first`` broke off for its attribution:
+    ``first`` ends with a comma, semicolon or dash, or ``second`` starts in lower case, and the
+    words between do not end a sentence (“We will,” she said, “win.”)."""
+    between = text[first[1]:second[0]].strip(" \t" + "".join(MARKS))
+    broken = text[first[1] - 1] in ",;\u2014\u2013-" or text[second[0]].islower()
+    return broken and not re.search(r"[.!?]$", between)
+
+
+def quote_pieces(text: str, fragments: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The gold quotes of one direct attribution: its quoted passages, paragraph by paragraph,
+    a passage joined to the next when the attribution only interrupts the sentence
+    (:func:`continues`); each piece runs from its first to its last quoted character."""
     by_line: dict[int, list[int]] = {}
     for start, end in fragments:
         for match in re.finditer(r"[^\n]+", text[start:end]):
@@ -209,15 +262,13 @@ def paragraph_pieces(text: str, fragments: list[tuple[int, int]]) -> list[tuple[
             by_line.setdefault(line, []).extend([start + match.start(), start + match.end()])
     pieces = []
     for line in sorted(by_line):
-        start, end = min(by_line[line]), max(by_line[line])
-        while start < end and (text[start].isspace() or text[start] in MARKS):
-            start += 1
-        while end > start and (text[end - 1].isspace() or text[end - 1] in MARKS | set(AFTER_CLOSING)):
-            if text[end - 1] in AFTER_CLOSING and text[end - 2:end - 1] not in MARKS:
-                break  # a full stop inside the marks belongs to the quote
-            end -= 1
-        if end > start:
-            pieces.append((start, end))
+        segments = quoted_segments(text, min(by_line[line]), max(by_line[line]))
+        for segment in segments:
+            if pieces and pieces[-1][1] <= segment[0] and "\n" not in text[pieces[-1][1]:segment[0]] \
+                    and continues(text, pieces[-1], segment):
+                pieces[-1] = (pieces[-1][0], segment[1])
+            else:
+                pieces.append(segment)
     return pieces
 
 
@@ -237,7 +288,7 @@ def convert_article(text: str, ann: str, doc_id: str, published: str | None) -> 
         speaker = " ".join(text[s:e].strip() for s, e in sources) or None
         cue = " ".join(text[s:e].strip() for s, e in sorted(attribution.cues)) or None
         widened = sorted(widen(text, s, e) for s, e in attribution.contents)
-        for start, end in paragraph_pieces(text, widened):
+        for start, end in quote_pieces(text, widened):
             quotes.append({"quote": text[start:end], "speaker": speaker, "start_char": start,
                            "end_char": end, "kind": "direct", "cue": cue,
                            "pronoun": bool(speaker) and speaker.casefold() in PRONOUNS,

@@ -136,3 +136,29 @@ def test_an_article_from_the_test_month_is_refused_in_any_folder(tmp_path):
     split = write_split(tmp_path / "polnear", "dev", "nyt_2016-10-20_bridge", SPLIT, {"abcd": ""})
     with pytest.raises(SystemExit, match="test month"):
         polnear.convert_split(split)
+
+
+def test_two_quoted_sentences_around_the_attribution_are_two_gold_quotes():
+    text = "\u201cThe bridge is closed.\u201d Okafor said. \u201cIt opens in May.\u201d"
+    ann = brat(text, [("Source", ["Okafor"]), ("Cue", ["said"]),
+                      ("Content", ["\u201cThe bridge is closed.\u201d", "\u201cIt opens in May.\u201d"])])
+    record, _ = polnear.convert_article(text, ann, "doc", None)
+    assert [q["quote"] for q in record["quotes"]] == ["The bridge is closed.", "It opens in May."]
+
+
+def test_a_curly_quote_inside_a_straight_quote_does_not_end_it():
+    assert polnear.wholly_quoted('"She asked: \u201cWhy now?\u201d and nobody answered."') is True
+    assert polnear.wholly_quoted('\u201cShe asked: "Why now?" and nobody answered.\u201d') is True
+
+
+def test_a_quote_opened_straight_and_closed_curly_is_still_quoted():
+    assert polnear.wholly_quoted('"The vote is on Monday,\u201d') is True
+
+
+def test_a_quote_cut_into_sentences_by_the_annotator_is_judged_whole():
+    text = "\u201cThe bridge is closed. It opens in May. Plan ahead,\u201d Okafor said."
+    ann = brat(text, [("Source", ["Okafor"]), ("Cue", ["said"]),
+                      ("Content", ["\u201cThe bridge is closed.", "It opens in May.", "Plan ahead,\u201d"])])
+    record, counts = polnear.convert_article(text, ann, "doc", None)
+    assert counts["direct"] == 1
+    assert [q["quote"] for q in record["quotes"]] == ["The bridge is closed. It opens in May. Plan ahead,"]
