@@ -14,16 +14,24 @@ spurious (a predicted quote matching no gold quote), by the first that applies:
   not a direct quote (``it was "a disaster," he argued``);
   ``inside source or cue``: it lies in a Source or Cue span;
   ``not an attribution``: PolNeAR attributes it to no one: scare quotes, titles, nicknames,
-  quoted words; split by length (up to three words, or longer).
+  quoted words; split by length (up to three words, or longer);
+  in reported speech, the prediction either sits between a pair of marks (a partial or mixed
+  quote: *called it "a disaster"*) or does not (marks paired wrongly).
 missed (a gold quote matching no prediction):
   ``boundary``: a prediction overlaps it, but too little;
   ``no closing mark in the paragraph`` (multi-paragraph quotes and run-on paragraphs);
   ``straight marks``, ``cue is "according to"``, ``no speech verb`` (a colon or dash cue), other.
 speaker (a matched quote with the wrong speaker):
   ``gold pronoun`` (PolNeAR gives the pronoun, the prediction names someone: possibly right);
+  ``gold source is a cue word`` (PolNeAR's Source and Cue swapped: "said Hester");
+  ``predicted name inside a longer gold source`` ("Kenneth Baer" for "Kenneth Baer, a former
+  official"): right, but the scorer wants the gold's words inside the prediction;
   ``no predicted speaker``; ``predicted name is inside the quote``; ``descriptive gold source``
   (no capitalised word: "a spokesman", "officials"); ``other name``.
-Speaker accuracy over matched quotes whose gold speaker is a name is printed too.
+Speaker accuracy over matched quotes whose gold speaker is not a pronoun is printed too, with a
+predicted name inside a longer gold source counted right, and split by context: where the
+speaker stands (before or after the quote, another paragraph, a colon or dash) and how the quote
+ends (a comma, or a full stop, question or exclamation mark before the closing mark).
 """
 
 from __future__ import annotations
@@ -32,10 +40,15 @@ import argparse
 import json
 import re
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
+from helpers import evaluate
+
 import polnear
+
+CUE_WORDS = {"said", "says", "told", "added", "wrote"}
+LENIENT = "predicted name inside a longer gold source (right speaker, scorer too strict)"
 
 
 def overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
@@ -60,15 +73,18 @@ def words(fragment: str) -> int:
 def spurious_pattern(where: tuple[int, int], gold: list[dict], annotation, text: str) -> str:
     if any(overlap(where, (q["start_char"], q["end_char"])) for q in gold):
         return "boundary"
+    marked = text[where[0] - 1:where[0]] in polnear.MARKS and text[where[1]:where[1] + 1] in polnear.MARKS
+    size = "up to 3 words" if words(text[slice(*where)]) <= 3 else "4 words or more"
     for attribution in annotation:
         if polnear.kind_of(text, attribution) == "direct":
             continue
         if any(overlap(where, c) for c in attribution.contents):
-            return f"partial quote in reported speech ({polnear.kind_of(text, attribution)} content)"
+            if not marked:
+                return "reported speech, span not between a pair of marks (marks paired wrongly)"
+            return f"quoted words inside reported speech (partial/mixed quote), {size}"
         if any(overlap(where, s) for s in attribution.sources + attribution.cues):
             return "inside source or cue"
-    size = "up to 3 words" if words(text[slice(*where)]) <= 3 else "4 words or more"
-    return f"not an attribution, {size}"
+    return f"not an attribution (title, name, scare quote), {size}"
 
 
 def missed_pattern(quote: dict, predicted: list[tuple[int, int]], text: str) -> str:
@@ -91,6 +107,14 @@ def missed_pattern(quote: dict, predicted: list[tuple[int, int]], text: str) -> 
     return "other"
 
 
+def within(name: str, source: str) -> bool:
+    """True when every word of ``name`` is a word of the gold ``source`` ("Kenneth Baer" in
+    "Kenneth Baer, a former administration official"); pronouns never are."""
+    name_words = evaluate.normalise(name).split()
+    return bool(name_words) and " ".join(name_words) not in polnear.PRONOUNS \
+        and set(name_words) <= set(evaluate.normalise(source).split())
+
+
 def speaker_pattern(error: dict, gold: dict | None) -> str:
     predicted = [p for p in error.get("predicted") or [] if p]
     if gold and gold.get("pronoun"):
@@ -99,11 +123,49 @@ def speaker_pattern(error: dict, gold: dict | None) -> str:
         return "no predicted speaker"
     if error["gold"] is None:
         return "gold has no source"
+    if error["gold"].casefold() in CUE_WORDS:
+        return "gold source is a cue word (annotation slip)"
+    if within(predicted[0], error["gold"]):
+        return "predicted name inside a longer gold source (right speaker, scorer too strict)"
     if any(p.casefold() in error["quote"].casefold() for p in predicted):
         return "predicted name is inside the quote"
     if not re.search(r"\b[A-Z]", error["gold"]):
         return "descriptive gold source"
     return "other name"
+
+
+def context(text: str, quote: dict) -> tuple[str, str]:
+    """Where the gold speaker is (``before``/``after`` the quote, ``in another paragraph``,
+    ``none``) and how the quote ends (comma, full stop, question, exclamation, other)."""
+    start, end = quote["start_char"], quote["end_char"]
+    if quote["speaker"] is None:
+        where = "no source"
+    elif quote["speaker_start"] >= end:
+        where = "after" + (", another paragraph" if "\n" in text[end:quote["speaker_start"]] else "")
+    elif quote["speaker_end"] <= start:
+        where = "before" + (", another paragraph" if "\n" in text[quote["speaker_end"]:start] else "")
+    else:
+        where = "between the parts of the quote"
+    cue = quote.get("cue") or ""
+    if "\u2015" in cue or "\u2014" in cue:
+        where += " (dash, no verb)"
+    elif cue.rstrip().endswith(":") or text[max(0, start - 3):start].rstrip(" \u201c\"").endswith(":"):
+        where += " (colon)"
+    ending = {",": "comma", ".": "full stop", "?": "question mark", "!": "exclamation mark"}.get(text[end - 1], "other")
+    return where, ending
+
+
+def speaker_table(gold: dict, statuses: dict) -> dict[tuple[str, str], Counter]:
+    """(speaker position, quote ending) → Counter of ``right``/``wrong``/``none``/``missed``
+    over named (not pronoun) gold speakers; ``statuses`` maps (doc_id, quote) to a status,
+    quotes not in it are right."""
+    table: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    for doc_id, record in gold.items():
+        for quote in record["quotes"]:
+            if quote["pronoun"]:
+                continue
+            table[context(record["text"], quote)][statuses.get((doc_id, quote["quote"]), "right")] += 1
+    return table
 
 
 def analyse(split: Path, gold_path: Path, result_path: Path) -> dict[str, dict[str, list[str]]]:
@@ -117,6 +179,7 @@ def analyse(split: Path, gold_path: Path, result_path: Path) -> dict[str, dict[s
     groups: dict[str, dict[str, list[str]]] = {"spurious": defaultdict(list), "missed": defaultdict(list),
                                                 "speaker": defaultdict(list)}
     named_wrong = 0
+    statuses: dict[tuple[str, str], str] = {}
     for doc_id, errors in by_doc.items():
         record = gold[doc_id]
         text = record["text"]
@@ -131,12 +194,15 @@ def analyse(split: Path, gold_path: Path, result_path: Path) -> dict[str, dict[s
         for error in errors:
             if error["error"] == "missed":
                 quote = quotes[error["quote"]]
+                statuses[(doc_id, error["quote"])] = "missed"
                 groups["missed"][missed_pattern(quote, predicted, text)].append(
                     f"{error['quote']}  [speaker: {error['speaker']}; cue: {quote.get('cue')}]")
             elif error["error"] == "speaker":
                 quote = quotes.get(error["quote"])
                 pattern = speaker_pattern(error, quote)
-                named_wrong += pattern != "gold pronoun" and error["gold"] is not None
+                if pattern != LENIENT:
+                    statuses[(doc_id, error["quote"])] = "no speaker" if not error["predicted"] else "wrong"
+                named_wrong += pattern not in ("gold pronoun", LENIENT) and error["gold"] is not None
                 groups["speaker"][pattern].append(
                     f"gold {error['gold']!r} predicted {error['predicted']!r}: {error['quote']}")
     matched = result["accuracy"]["speaker of matched quotes"]["total"]
@@ -150,8 +216,9 @@ def analyse(split: Path, gold_path: Path, result_path: Path) -> dict[str, dict[s
     named_matched = named_gold - named_missed
     summary = {"matched": matched, "speaker right": right,
                "matched with a named gold speaker": named_matched,
-               "speaker right among them": named_matched - named_wrong}
-    return {"summary": summary, **{k: dict(v) for k, v in groups.items()}}
+               "speaker right among them, counting a name inside a longer source": named_matched - named_wrong}
+    return {"summary": summary, "by context": speaker_table(gold, statuses),
+            **{k: dict(v) for k, v in groups.items()}}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -163,6 +230,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     analysis = analyse(args.split, args.gold, args.result)
     print(json.dumps(analysis["summary"]))
+    print("\n== speaker of named gold speakers by context (a name inside a longer source counts right)")
+    for (where, ending), counts in sorted(analysis["by context"].items(), key=lambda kv: -sum(kv[1].values())):
+        total = sum(counts.values())
+        matched = total - counts["missed"]
+        share = f"{counts['right'] / matched:.0%}" if matched else "-"
+        print(f"  {where:45} {ending:17} n={total:4} right {counts['right']:4} ({share:>4}) "
+              f"no speaker {counts['no speaker']:3} wrong {counts['wrong']:3} missed {counts['missed']:3}")
     for kind in ("spurious", "missed", "speaker"):
         total = sum(len(v) for v in analysis[kind].values())
         print(f"\n== {kind}: {total}")
