@@ -24,7 +24,7 @@ What counts as a DIRECT quote (the only kind written out):
   curly; a quote opened in one style and closed in the other is accepted), so a quote inside
   the quote in the other style does not end it. This admits the news convention for a quote
   running over several paragraphs (each paragraph opens a mark, only the last closes) and
-  back-to-back quotes, and rejects "partial" contents such as *the cause of “comprehensive reform”* or
+  back-to-back quotes, and rejects "partial" contents such as *the plan a “bridge to nowhere”* or
   *it was “a disaster,” he argued, and should end*.
 * The attribution is direct when its Content fragments, joined in text order with a space,
   are wholly quoted (annotators often cut a long quote into sentences, only the first and last

@@ -23,8 +23,8 @@ missed (a gold quote matching no prediction):
   ``straight marks``, ``cue is "according to"``, ``no speech verb`` (a colon or dash cue), other.
 speaker (a matched quote with the wrong speaker):
   ``gold pronoun`` (PolNeAR gives the pronoun, the prediction names someone: possibly right);
-  ``gold source is a cue word`` (PolNeAR's Source and Cue swapped: "said Hester");
-  ``predicted name inside a longer gold source`` ("Kenneth Baer" for "Kenneth Baer, a former
+  ``gold source is a cue word`` (PolNeAR's Source and Cue swapped: "said Brandt");
+  ``predicted name inside a longer gold source`` ("Lena Brandt" for "Lena Brandt, a former
   official"): right, but the scorer wants the gold's words inside the prediction;
   ``no predicted speaker``; ``predicted name is inside the quote``; ``descriptive gold source``
   (no capitalised word: "a spokesman", "officials"); ``other name``.
@@ -108,8 +108,8 @@ def missed_pattern(quote: dict, predicted: list[tuple[int, int]], text: str) -> 
 
 
 def within(name: str, source: str) -> bool:
-    """True when every word of ``name`` is a word of the gold ``source`` ("Kenneth Baer" in
-    "Kenneth Baer, a former administration official"); pronouns never are."""
+    """True when every word of ``name`` is a word of the gold ``source`` ("Lena Brandt" in
+    "Lena Brandt, a former city official"); pronouns never are."""
     name_words = evaluate.normalise(name).split()
     return bool(name_words) and " ".join(name_words) not in polnear.PRONOUNS \
         and set(name_words) <= set(evaluate.normalise(source).split())
