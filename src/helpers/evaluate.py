@@ -196,15 +196,24 @@ def same_speaker(gold_speaker, predicted_names: Iterable[str]) -> bool:
 
     ``predicted_names`` are the speaker as written plus the resolved entity's name and aliases.
     After :func:`normalise`, the gold name matches when its words are contained in one of them
-    ("haddad" in "omar haddad", but not "ali" in "alina petrova"), or when their last words are
-    equal ("Defence Minister Omar Haddad" and "Haddad"; "a military official" and "the official").
-    A gold quote without speaker matches only a prediction without speaker.
+    ("haddad" in "omar haddad", but not "ali" in "alina petrova"), when a predicted name that is
+    not a pronoun is contained in the gold one (gold that keeps an apposition: "omar haddad" in
+    "omar haddad, the defence minister"), or when their last words are equal ("Defence Minister
+    Omar Haddad" and "Haddad"; "a military official" and "the official"). A gold quote without
+    speaker matches only a prediction without speaker.
     """
     names = [n for n in map(normalise, predicted_names) if n]
     gold = normalise(gold_speaker)
     if not gold:
         return not names
-    return any(f" {gold} " in f" {n} " or n.split()[-1] == gold.split()[-1] for n in names)
+    return any(f" {gold} " in f" {n} " or n.split()[-1] == gold.split()[-1]
+               or (n not in PRONOUNS and f" {n} " in f" {gold} ") for n in names)
+
+
+PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you", "him", "her", "them"})
+# Predicted quote kinds that count as direct speech: a clause or sentence in quotation marks,
+# attributed; "mixed" (a quoted clause after "said that") and "partial" are reported speech.
+DIRECT_KINDS = ("direct",)
 
 
 # --------------------------------------------------------------------------------------------
@@ -667,11 +676,17 @@ def score_quotes(documents: list[QuotesDocument], tables: dict) -> dict:
     names = _entity_names(tables)
     n_gold = n_predicted = n_matched = n_speaker = 0
     gold_kinds, matched_gold_kinds, predicted_kinds, matched_predicted_kinds = (Counter() for _ in range(4))
+    direct = Counter()  # detection counted over the predictions of a direct kind only
     errors = []
     for document in documents:
         predicted = quotes.get(document.doc_id, [])
         spans = [(int(r["start_char"]), int(r["end_char"])) for r in predicted]
-        pairs = match_one_to_one([(q.start, q.end) for q in document.quotes], spans, half_of_longer)
+        gold_spans = [(q.start, q.end) for q in document.quotes]
+        pairs = match_one_to_one(gold_spans, spans, half_of_longer)
+        if "quotes.kind" not in missing:
+            direct_spans = [s for s, r in zip(spans, predicted, strict=True) if r.get("kind") in DIRECT_KINDS]
+            direct.update(predicted=len(direct_spans), gold=len(gold_spans),
+                          matched=len(match_one_to_one(gold_spans, direct_spans, half_of_longer)))
         n_gold, n_predicted, n_matched = n_gold + len(document.quotes), n_predicted + len(spans), n_matched + len(pairs)
         gold_kinds.update(str(q.kind) for q in document.quotes if q.kind)
         predicted_kinds.update(str(r["kind"]) for r in predicted if _present(r.get("kind")))
@@ -689,6 +704,9 @@ def score_quotes(documents: list[QuotesDocument], tables: dict) -> dict:
                                "gold": gold.speaker, "predicted": speaker_names})
         errors += _quote_errors(document, predicted, pairs)
     scores = {"detection": prf(n_matched, n_predicted, n_gold)}
+    if "quotes.kind" not in missing:
+        scores[f"detection of {' and '.join(DIRECT_KINDS)} quotes"] = prf(
+            direct["matched"], direct["predicted"], direct["gold"])
     kinds = sorted(set(gold_kinds) | set(predicted_kinds))
     by_kind = {k: {"gold": gold_kinds[k], "gold matched": matched_gold_kinds[k],
                    "predicted": predicted_kinds[k], "predicted matched": matched_predicted_kinds[k]} for k in kinds}
@@ -700,8 +718,10 @@ def score_quotes(documents: list[QuotesDocument], tables: dict) -> dict:
             "counts": {"documents": len(documents), "gold quotes": n_gold, "predicted quotes": n_predicted},
             "by_kind": by_kind, "missing_columns": missing, "errors": errors,
             "rules": {"match": f"character overlap >= {QUOTE_OVERLAP:.0%} of the longer span, one-to-one",
+                      "direct": f"the second detection score counts only predictions of kind {DIRECT_KINDS}",
                       "speaker": "normalised gold name inside the predicted speaker text or the resolved "
-                                 "entity's name/aliases, or equal last words"}}
+                                 "entity's name/aliases, a predicted name (not a pronoun) inside the gold "
+                                 "name, or equal last words"}}
 
 
 def _speaker_names(row: dict, names: dict[str, list[str]]) -> list[str]:
