@@ -132,3 +132,15 @@ def test_clean_html_returns_the_main_text_and_metadata():
     assert metadata["title"] == "Bridge reopens" and metadata["source"] == "Tarsa Post"
     with pytest.raises(ValueError, match="no usable text"):
         helpers.clean_html("<html><head><title>x</title></head><body><script>var a = 1;</script></body></html>")
+
+
+@pytest.mark.parametrize(("day_first", "value", "ambiguous"), [
+    ("day", "2020-04-03", False), ("month", "2020-03-04", False), ("", "2020-04-03", True)])
+def test_the_day_first_option_reads_numeric_dates(day_first, value, ambiguous):
+    from helpers.analysis import Options
+
+    found = helpers.analyse("The council met on 3/4/2020 to approve the budget.", published="2020-05-01",
+                            options=Options(day_first=day_first, quotes=False, events=False))
+    dates = found["dates"].set_index("text")
+    assert dates.loc["3/4/2020", "value"] == value
+    assert bool(dates.loc["3/4/2020", "ambiguous"]) is ambiguous

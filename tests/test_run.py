@@ -106,6 +106,15 @@ def test_run_writes_every_report_file(fixture_run):
 
 
 @pytest.mark.slow
+def test_the_acled_export_sits_beside_the_report_and_is_linked(fixture_run):
+    _, run_dir, _ = fixture_run
+    export = run_dir / "events_acled.csv"
+    header = export.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header[:4] == ["event_id_cnty", "event_date", "year", "time_precision"]
+    assert 'href="events_acled.csv"' in (run_dir / "index.html").read_text()
+
+
+@pytest.mark.slow
 def test_html_renderings_hide_code(fixture_run):
     _, run_dir, _ = fixture_run
     page = (run_dir / "02_entities.html").read_text()

@@ -36,6 +36,8 @@ class Options:
     scheduler: str = ""
     n_workers: int = 2
     gazetteer_dir: str = ""
+    # Numeric dates such as 3/4/2020: "day" first, "month" first, or "" (day first, flagged ambiguous).
+    day_first: str = ""
     # Which documents assembly analyses (see helpers.filters): publication dates, outlets; empty: all.
     start_date: str = ""
     end_date: str = ""
@@ -44,6 +46,11 @@ class Options:
     @property
     def components(self) -> list[str]:
         return nlp.components_for(self.quotes, self.events)
+
+    @property
+    def reads_day_first(self) -> bool | None:
+        """``day_first`` as :func:`helpers.dates.extract` takes it."""
+        return {"day": True, "month": False}.get(self.day_first)
 
     @property
     def gazetteer_path(self) -> Path:
@@ -86,7 +93,7 @@ class Analyser:
         """
         text = doc.text if text is None else text
         mentions = entities.extract(doc, self.gazetteer.metonymy)
-        found_dates = dates.extract(doc, published, text=text)
+        found_dates = dates.extract(doc, published, self.options.reads_day_first, text=text)
         found_quotes = quotes.extract(doc, self.cues, text) if self.options.quotes else []
         found_events = (events.extract(doc, mentions, found_dates, self.triggers, published=published)
                         if self.options.events else [])
@@ -107,6 +114,7 @@ def fingerprint(options: Options) -> str:
     gazetteer = sorted(options.gazetteer_path.glob("*.csv"))
     return cache.fingerprint(
         package, nlp.pipeline_version(package), options.components, options.quotes, options.events,
+        options.day_first,
         cache.file_digest(*gazetteer, *lexicons.files()),
         cache.code_version(nlp, entities, dates, quotes, events, records, lexicons, vocab),
         cache.code_version(Analyser))

@@ -134,6 +134,7 @@ RULES: dict[str, list[Rule]] = {
                        "a scheduler address such as tcp://10.0.0.5:8786, or empty")],
     "n_workers": [number(1, 256, integer=True)],
     "gazetteer_dir": [folder_or_empty()],
+    "day_first": [one_of("", "day", "month")],
     # 03_charts
     "labels": [list_of(r"[A-Z_]{2,20}", "a list of spaCy labels such as PERSON, ORG", allow_empty=False)],
     "start_date": [iso_date_or_empty()],

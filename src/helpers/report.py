@@ -336,6 +336,9 @@ def run_page(run_dir: Path, manifest: dict) -> Path:
                                                                              ["status", "published"])))
         for name, frame in report_tables(corpus, chosen).items():
             parts.append(table_section(name, frame, run_dir))
+        if (run_dir / "events_acled.csv").is_file():
+            parts.append('<p class=meta>Every asserted event in ACLED\'s export layout: '
+                         '<a href="events_acled.csv">events_acled.csv</a>.</p>')
 
     notebooks = manifest.get("notebooks", [])
     parts.append("<h2>Notebooks</h2><table><tr><th>notebook</th><th>status</th><th>seconds</th><th>pages</th></tr>")

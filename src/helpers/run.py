@@ -411,6 +411,9 @@ def _run_locked(raw_dir: Path, name: str, overrides: dict, declared: dict, value
         discard(staging)
     else:
         swap_in(staging, name)
+        acled_export = paths.PROCESSED / name / "events_acled.csv"
+        if acled_export.is_file():  # the run's events in ACLED's layout, beside its report
+            shutil.copyfile(acled_export, run_dir / acled_export.name)
         summary = store.read_json(paths.PROCESSED / name / "extract_summary.json", default={})
         analysed = _analysed_ids(name, summary.get("options", {})) if summary else None
         documents = document_statuses(name, analysed)
