@@ -331,6 +331,9 @@ def test_quotes_detection_and_speakers():
     # over all 5 gold quotes: 2/5.
     close(result["accuracy"]["speaker of matched quotes"], {"accuracy": 2 / 3, "correct": 2, "total": 3})
     close(result["accuracy"]["speaker of all gold quotes"], {"accuracy": 0.4, "correct": 2, "total": 5})
+    # All three matched gold speakers are names (no pronoun): the same 2/3.
+    close(result["accuracy"]["speaker of matched quotes, gold speaker named"],
+          {"accuracy": 2 / 3, "correct": 2, "total": 3})
     # Gold kinds: direct ×4 (3 matched), scare ×1 (missed). Predicted: direct ×4 (3 matched), indirect ×1.
     assert result["by_kind"] == {
         "direct": {"gold": 4, "gold matched": 3, "predicted": 4, "predicted matched": 3},

@@ -675,6 +675,7 @@ def score_quotes(documents: list[QuotesDocument], tables: dict) -> dict:
                            ("speaker_text", "speaker_entity_id", "kind"), missing))
     names = _entity_names(tables)
     n_gold = n_predicted = n_matched = n_speaker = 0
+    named = Counter()  # matched quotes whose gold speaker is a name, not a pronoun (gold without coreference)
     gold_kinds, matched_gold_kinds, predicted_kinds, matched_predicted_kinds = (Counter() for _ in range(4))
     direct = Counter()  # detection counted over the predictions of a direct kind only
     errors = []
@@ -695,6 +696,8 @@ def score_quotes(documents: list[QuotesDocument], tables: dict) -> dict:
             speaker_names = _speaker_names(guess, names)
             ok = same_speaker(gold.speaker, speaker_names)
             n_speaker += ok
+            if _present(gold.speaker) and normalise(gold.speaker) not in PRONOUNS:
+                named.update(total=1, correct=int(ok))
             if gold.kind:
                 matched_gold_kinds[str(gold.kind)] += 1
             if _present(guess.get("kind")):
@@ -711,7 +714,8 @@ def score_quotes(documents: list[QuotesDocument], tables: dict) -> dict:
     by_kind = {k: {"gold": gold_kinds[k], "gold matched": matched_gold_kinds[k],
                    "predicted": predicted_kinds[k], "predicted matched": matched_predicted_kinds[k]} for k in kinds}
     speakers = {"speaker of matched quotes": accuracy(n_speaker, n_matched),
-                "speaker of all gold quotes": accuracy(n_speaker, n_gold)}
+                "speaker of all gold quotes": accuracy(n_speaker, n_gold),
+                "speaker of matched quotes, gold speaker named": accuracy(named["correct"], named["total"])}
     if {"quotes.speaker_text", "quotes.speaker_entity_id"} <= set(missing):
         speakers = {}  # the analyser names no speakers at all
     return {"prf": scores, "accuracy": speakers,
