@@ -299,7 +299,7 @@ def events_timeline(events: pd.DataFrame, start: dt.date | None = None, end: dt.
     _headroom(ax, float(bottom.max()), 0.25)  # the busiest week's stack stays below the frame
     _integer_axis(ax.yaxis)
     ax.set_title(title)
-    ax.set_ylabel(f"{count} per week (weeks from Monday)")
+    ax.set_ylabel(f"{count} per week")  # ISO weeks, from Monday (the README says so)
     ax.legend(frameon=False, fontsize=8, ncols=2, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.autofmt_xdate()
     _footnote(fig, note)

@@ -738,10 +738,13 @@ def _speaker_names(row: dict, names: dict[str, list[str]]) -> list[str]:
 
 def _quote_errors(document: QuotesDocument, predicted: list[dict], pairs) -> list[dict]:
     matched_gold, matched_guess = {i for i, _ in pairs}, {j for _, j in pairs}
-    missed = [{"doc_id": document.doc_id, "error": "missed", "quote": q.quote, "speaker": q.speaker}
+    missed = [{"doc_id": document.doc_id, "error": "missed", "quote": q.quote, "speaker": q.speaker,
+               "start_char": q.start, "end_char": q.end}
               for i, q in enumerate(document.quotes) if i not in matched_gold]
     spurious = [{"doc_id": document.doc_id, "error": "spurious",
-                 "quote": document.text[int(r["start_char"]):int(r["end_char"])]}
+                 "quote": document.text[int(r["start_char"]):int(r["end_char"])],
+                 "start_char": int(r["start_char"]), "end_char": int(r["end_char"]),
+                 "kind": r.get("kind") if _present(r.get("kind")) else None}
                 for j, r in enumerate(predicted) if j not in matched_guess]
     return missed + spurious
 
