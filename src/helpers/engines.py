@@ -1,16 +1,18 @@
-"""Where per-document extraction runs: ``local`` (``nlp.pipe``) or ``dask`` (a cluster).
+"""Where work runs: ``local`` (this process or a pool of worker processes) or ``dask`` (a cluster).
 
-Both take the same :class:`~helpers.analysis.Options` and an iterator of ``(key, text,
-published)`` items, and yield ``(key, records)`` in any order. With ``n_process`` > 1 (local)
-or on dask, batches go to worker processes. Every process loads the pipeline once and keeps it
-(:func:`analyser`) for later batches and later runs: a notebook kernel that reruns stage 2
-does not load the model again unless the model, gazetteer, lexicons or code changed.
+:func:`map_batches` is the one way Newsdesk spreads work: it calls ``work(batch, *args)`` for
+each batch, here, in ``n_process`` worker processes, or on dask workers, with at most two
+batches per worker in flight so memory stays flat however long the stream, and yields what each
+call returns, in any order. Stage 1 cleans files with it (:func:`helpers.clean.run_files`) and
+stage 2 analyses documents with it (:func:`run`). Every process loads the spaCy pipeline once
+and keeps it (:func:`analyser`) for later batches and later runs: a notebook kernel that reruns
+stage 2 does not load the model again unless the model, gazetteer, lexicons or code changed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice
 
 from .analysis import Analyser, Options, fingerprint
@@ -32,52 +34,51 @@ def analyser(options: Options, version: str | None = None) -> Analyser:
     return _LOADED[version]
 
 
-def run(options, items: Iterator[tuple[str, str, dt.date | None]], version: str | None = None
-        ) -> Iterator[tuple[str, dict]]:
-    """Extract records for every item with the engine ``options.engine``.
-
-    ``version`` is ``analysis.fingerprint(options)`` when the caller has it.
-    """
-    if options.engine not in ENGINES:
-        raise ValueError(f"unknown engine {options.engine!r}; choose one of {ENGINES}")
-    version = version or fingerprint(options)
-    if options.engine == "dask":
-        yield from run_dask(options, items, version)
-    else:
-        yield from run_local(options, items, version)
-
-
-def run_local(options, items, version: str) -> Iterator[tuple[str, dict]]:
-    """On this machine: in this process, or in ``options.n_process`` worker processes.
-
-    Worker processes each load the pipeline once and run the whole per-document analysis, so
-    only small records cross process boundaries (spaCy's own ``n_process`` would send every
-    parsed Doc back to this process, which then becomes the bottleneck).
-    """
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    """Lists of ``size`` items (the last may be shorter), read from ``items`` only when asked."""
     items = iter(items)
-    first = list(islice(items, 1))
-    if not first:
-        return  # nothing to do: do not even load the model
-    if options.n_process > 1:
-        yield from _run_pool(options, chain(first, items), version)
-        return
-    yield from analyser(options, version).pipe(chain(first, items), options.batch_size)
+    return iter(lambda: list(islice(items, size)), [])
 
 
-def _run_pool(options, items, version: str) -> Iterator[tuple[str, dict]]:
+def map_batches(work: Callable, batches: Iterable[list], *args, engine: str = "local", n_process: int = 1,
+                scheduler: str = "", n_workers: int = 2, warm: Callable | None = None) -> Iterator:
+    """Yield every item of ``work(batch, *args)`` for each of ``batches``, in any order.
+
+    ``engine`` "local" runs here (``n_process`` 1) or in ``n_process`` worker processes;
+    "dask" on ``scheduler`` (an address), else on a LocalCluster of ``n_workers`` single-threaded
+    processes (spaCy holds the GIL: processes, not threads, scale) without dask's sampling
+    profiler, which would take a share of every worker's time. ``work`` and ``args`` must be
+    picklable. ``warm()``, when given, runs here before a pool forks, so forked workers inherit
+    what it loads (a model) instead of each loading it. Raises ``ValueError`` for an unknown engine.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; choose one of {ENGINES}")
+    batches = iter(batches)
+    first = next(batches, None)
+    if first is None:
+        return  # nothing to do: do not even start workers or load a model
+    batches = chain([first], batches)
+    if engine == "dask":
+        yield from _map_dask(work, batches, args, scheduler, n_workers)
+    elif n_process > 1:
+        yield from _map_pool(work, batches, args, n_process, warm)
+    else:
+        for batch in batches:
+            yield from work(batch, *args)
+
+
+def _map_pool(work, batches, args, n_process: int, warm) -> Iterator:
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-    batches = _batches(items, options.batch_size)
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    if method == "fork":
-        analyser(options, version)  # load here: forked workers inherit it instead of each loading it
-    with ProcessPoolExecutor(options.n_process, mp_context=multiprocessing.get_context(method)) as pool:
-        pending = set()
+    if method == "fork" and warm is not None:
+        warm()
+    with ProcessPoolExecutor(n_process, mp_context=multiprocessing.get_context(method)) as pool:
+        pending: set = set()
         while True:
-            # At most two batches per process in flight: memory stays flat.
-            for batch in islice(batches, max(2 * options.n_process - len(pending), 0)):
-                pending.add(pool.submit(_worker_extract, options, version, batch))
+            for batch in islice(batches, max(2 * n_process - len(pending), 0)):
+                pending.add(pool.submit(work, batch, *args))
             if not pending:
                 return
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -85,57 +86,53 @@ def _run_pool(options, items, version: str) -> Iterator[tuple[str, dict]]:
                 yield from future.result()
 
 
-def _batches(items, size: int) -> Iterator[list]:
-    """Lists of ``size`` items (the last may be shorter), read from ``items`` only when asked."""
-    items = iter(items)
-    return iter(lambda: list(islice(items, size)), [])
-
-
-def _worker_extract(options, version: str, batch: list[tuple]) -> list[tuple[str, dict]]:
-    """Runs in a worker process (local pool or dask): reuse this process's analyser."""
-    return list(analyser(options, version).pipe(iter(batch), options.batch_size))
-
-
-def run_dask(options, items, version: str) -> Iterator[tuple[str, dict]]:
-    """On dask.distributed: ``options.scheduler`` if given, else a local cluster.
-
-    The local cluster has ``options.n_workers`` single-threaded worker processes (spaCy holds
-    the GIL, so processes, not threads, scale) without dask's sampling profiler, which would
-    take a share of every worker's time. At most two batches per worker are in flight, so
-    memory stays flat however long the stream.
-    """
+def _map_dask(work, batches, args, scheduler: str, n_workers: int) -> Iterator:
     import dask
     from dask.distributed import Client, LocalCluster, as_completed
 
-    batches = _batches(items, options.batch_size)
-    first = next(batches, None)
-    if first is None:
-        return
     cluster = None
-    if options.scheduler:
-        client = Client(options.scheduler)
+    if scheduler:
+        client = Client(scheduler)
     else:
         with dask.config.set({"distributed.worker.profile.enabled": False}):
-            cluster = LocalCluster(n_workers=options.n_workers, threads_per_worker=1,
-                                   processes=True, dashboard_address=None)
+            cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
         client = Client(cluster)
     try:
-        n_workers = max(len(client.scheduler_info()["workers"]), 1)
-        remote_options = client.scatter(options, broadcast=True)
-
-        def submit(batch):
-            return client.submit(_worker_extract, remote_options, version, batch, pure=False)
-
-        pending = as_completed([submit(first)])
-        for batch in islice(batches, 2 * n_workers - 1):
-            pending.add(submit(batch))
+        in_flight = 2 * max(len(client.scheduler_info()["workers"]), 1)
+        shared = [client.scatter(arg, broadcast=True) for arg in args]
+        pending = as_completed()
+        for batch in islice(batches, in_flight):
+            pending.add(client.submit(work, batch, *shared, pure=False))
         for future in pending:
             yield from future.result()
             future.release()
             batch = next(batches, None)
             if batch is not None:
-                pending.add(submit(batch))
+                pending.add(client.submit(work, batch, *shared, pure=False))
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def run(options: Options, items: Iterable[tuple[str, str, dt.date | None]], version: str | None = None
+        ) -> Iterator[tuple[str, dict]]:
+    """Analyse ``(key, text, published)`` items with the engine ``options.engine``, yielding
+    ``(key, records)`` in any order.
+
+    Worker processes each load the pipeline once and run the whole per-document analysis, so
+    only small records cross process boundaries (spaCy's own ``n_process`` would send every
+    parsed Doc back to this process, which then becomes the bottleneck). ``version`` is
+    ``analysis.fingerprint(options)`` when the caller has it.
+    """
+    version = version or fingerprint(options)
+    yield from map_batches(_analyse_batch, batched(items, options.batch_size), options, version,
+                           engine=options.engine, n_process=options.n_process,
+                           scheduler=options.scheduler, n_workers=options.n_workers,
+                           warm=lambda: analyser(options, version))
+
+
+def _analyse_batch(batch: list[tuple], options: Options, version: str) -> list[tuple[str, dict]]:
+    """Runs here or in a worker process (pool or dask): reuse this process's analyser."""
+    return list(analyser(options, version).pipe(iter(batch), options.batch_size))
