@@ -49,6 +49,14 @@ def test_split_quote_is_joined(analyse):
     assert q["start_char"] == 1 and q["end_char"] == len(text) - 1
 
 
+def test_a_new_clause_between_quotes_keeps_them_apart(analyse):
+    text = ('"We see no link to any group," the mayor said, adding that it would take "many more hours" '
+            'to be sure.')
+    first, second = _quotes(analyse, text)
+    assert first["quote"] == "We see no link to any group," and first["speaker_text"] == "the mayor"
+    assert second["quote"] == "many more hours" and second["kind"] != "direct"
+
+
 def test_curly_quotes(analyse):
     text = "\u201cThe border crossing will stay closed,\u201d the governor said."
     (q,) = _quotes(analyse, text)

@@ -559,8 +559,18 @@ def carry_speakers(records: list[dict], text: str) -> list[dict]:
     return records
 
 
+# Words that start a clause of their own between two quoted parts: 'the mayor said, adding that
+# it would take "more hours"' is a second, reported quote, not the rest of the first.
+NEW_CLAUSE = re.compile(r"\b(?:that|adding|added|before|after|while|when|then|but|and|asking|asked|as)\b",
+                        re.IGNORECASE)
+
+
 def merge_split(records: list[dict], text: str) -> list[dict]:
-    """Join a quote interrupted by its attribution: ``"A," X said, "b."`` → one record."""
+    """Join a quote interrupted by its attribution: ``"A," X said, "b."`` → one record.
+
+    Only the attribution may stand between the parts: a new clause there ("adding that",
+    "before asking her") makes the second part a quote of its own.
+    """
     merged: list[dict] = []
     for record in records:
         if merged:
@@ -568,6 +578,7 @@ def merge_split(records: list[dict], text: str) -> list[dict]:
             between = text[last["end_char"]:record["start_char"]]
             continues = (last["quote"].endswith(",") or record["quote"][:1].islower())
             if (continues and last["cue"] is not None and len(between) < 80 and "\n" not in between
+                    and not NEW_CLAUSE.search(between)
                     and not re.search(r"[.!?]\s*$", between.strip(" " + MARKS))
                     and last["speaker_start"] is not None
                     and last["speaker_start"] >= last["end_char"]
