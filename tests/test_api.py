@@ -144,3 +144,42 @@ def test_the_day_first_option_reads_numeric_dates(day_first, value, ambiguous):
     dates = found["dates"].set_index("text")
     assert dates.loc["3/4/2020", "value"] == value
     assert bool(dates.loc["3/4/2020", "ambiguous"]) is ambiguous
+
+
+def test_a_long_text_is_parsed_in_pieces_with_offsets_into_the_whole(monkeypatch):
+    from helpers import analysis
+
+    paragraph = ("Gunmen attacked a police checkpoint near Kirkuk on Tuesday, killing two officers, "
+                 "\"We will not stop,\" said commander Omar Haddad of the Northern Brigade.")
+    text = "\n\n".join(f"{paragraph} Report {i}." for i in range(6))
+    monkeypatch.setattr(analysis, "PIECE_CHARS", 400)  # each piece holds two paragraphs
+    found = analysis.pieces(text)
+    assert len(found) == 3 and all(len(piece) <= 400 for _, piece, _ in found)
+    pieced = helpers.analyse(text, published="2026-09-04")
+    # each piece's rows, as if it were a text of its own, moved to where the piece starts
+    alone = [helpers.analyse(piece, published="2026-09-04") for _, piece, _ in found]
+    for table, columns in (("mentions", ["start_char", "end_char", "text", "label"]),
+                           ("dates", ["start_char", "end_char", "text", "value"]),
+                           ("quotes", ["start_char", "end_char", "speaker_start", "quote"])):
+        expected = pd.concat([part[table][columns].assign(**{c: part[table][c] + start for c in columns
+                                                             if c.endswith(("_char", "_start"))})
+                              for (start, _, _), part in zip(found, alone, strict=True)], ignore_index=True)
+        pd.testing.assert_frame_equal(pieced[table][columns], expected, check_dtype=False)
+    for row in pieced["mentions"].itertuples():
+        assert text[row.start_char:row.end_char] == row.text
+    sentences = pieced["mentions"]["sentence"]
+    assert sentences.is_monotonic_increasing and sentences.max() > alone[0]["mentions"]["sentence"].max()
+    assert len(pieced["quotes"]) == 6 and len(pieced["events"]) >= 3
+
+
+def test_pieces_cut_at_paragraph_breaks_and_cover_the_text():
+    from helpers import analysis
+
+    text = "one two three.\n\nfour five six.\nseven eight nine ten eleven twelve"
+    found = analysis.pieces(text, size=20)
+    assert "".join(piece for _, piece, _ in found) == text
+    # a paragraph break, then a line break, then a space, each the latest before 20 characters
+    assert [piece for _, piece, _ in found] == ["one two three.\n\n", "four five six.\n", "seven eight nine ",
+                                                 "ten eleven twelve"]
+    assert [start for start, _, _ in found] == [0, 16, 31, 48]
+    assert [last for *_, last in found] == [False] * (len(found) - 1) + [True]

@@ -9,6 +9,7 @@ turns each document into its mentions, dates, quotes and events, each from its o
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -101,11 +102,71 @@ class Analyser:
 
     def pipe(self, items: Iterator[tuple[str, str, dt.date | None]], batch_size: int | None = None
              ) -> Iterator[tuple[str, dict[str, list[dict]]]]:
-        """``(key, text, published)`` items → ``(key, records as dicts)``, through ``nlp.pipe``."""
-        stream = ((text, (key, text, published)) for key, text, published in items)
+        """``(key, text, published)`` items → ``(key, records as dicts)``, through ``nlp.pipe``.
+
+        A text longer than :data:`PIECE_CHARS` is parsed in pieces cut at paragraph breaks, and
+        the pieces' records are joined with offsets into the whole text: memory then stays
+        bounded by the piece, not the document (a parsed Doc of a million characters takes
+        gigabytes). Short names, pronouns and repeated events are resolved within a piece.
+        """
+        stream = ((piece, (key, start, last, published, piece))
+                  for key, text, published in items for start, piece, last in pieces(text))
         batch_size = batch_size or self.options.batch_size
-        for doc, (key, text, published) in self.nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
-            yield key, self.analyse(doc, published, text).as_dicts()
+        parts: list[tuple[int, int, DocRecords]] = []
+        for doc, (key, start, last, published, piece) in self.nlp.pipe(stream, as_tuples=True,
+                                                                       batch_size=batch_size):
+            found = self.analyse(doc, published, piece)
+            parts.append((start, sum(1 for _ in doc.sents), found))
+            if last:
+                yield key, joined(parts).as_dicts()
+                parts = []
+
+
+# Texts longer than this are parsed in pieces (see Analyser.pipe); news articles never are.
+PIECE_CHARS = 100_000
+
+
+def pieces(text: str, size: int | None = None) -> list[tuple[int, str, bool]]:
+    """``(start, piece, is_last)`` of ``text`` cut into pieces of at most ``size`` characters,
+    at the last paragraph break (else line break, else space) before the limit."""
+    size = size or PIECE_CHARS
+    found, start = [], 0
+    while len(text) - start > size:
+        window = text[start:start + size]
+        cut = next((window.rfind(sep) + len(sep) for sep in ("\n\n", "\n", " ") if window.rfind(sep) > size // 2),
+                   size)
+        found.append((start, window[:cut], False))
+        start += cut
+    found.append((start, text[start:], True))
+    return found
+
+
+def joined(parts: list[tuple[int, int, DocRecords]]) -> DocRecords:
+    """The records of a document's pieces ``(start, number of sentences, records)`` as one
+    document's: offsets moved by each piece's start, sentence numbers by the sentences before."""
+    if len(parts) == 1:
+        return parts[0][2]
+    kinds: dict[str, list] = {kind: [] for kind in KINDS}
+    sentences_before = 0
+    for start, n_sentences, found in parts:
+        for kind in KINDS:
+            kinds[kind] += [_moved(record, start, sentences_before) for record in getattr(found, kind)]
+        sentences_before += n_sentences
+    return DocRecords(**kinds)
+
+
+def _moved(record, chars: int, sentences: int):
+    """``record`` with its character offsets (``start_char``, ``*_start``, ``*_end``, ...) moved by
+    ``chars`` and its sentence number by ``sentences``."""
+    changes = {}
+    for name, value in record.as_dict().items():
+        if type(value) is not int:  # bools (range_start) and texts are not offsets
+            continue
+        if name in {"start_char", "end_char"} or name.endswith(("_start", "_end")):
+            changes[name] = value + chars
+        elif name == "sentence":
+            changes[name] = value + sentences
+    return dataclasses.replace(record, **changes)
 
 
 def fingerprint(options: Options) -> str:
