@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -100,26 +100,52 @@ class Analyser:
                         if self.options.events else [])
         return DocRecords(mentions, found_dates, found_quotes, found_events)
 
-    def pipe(self, items: Iterator[tuple[str, str, dt.date | None]], batch_size: int | None = None
+    def pipe(self, items: Iterable[tuple[str, str, dt.date | None]], batch_size: int | None = None
              ) -> Iterator[tuple[str, dict[str, list[dict]]]]:
         """``(key, text, published)`` items → ``(key, records as dicts)``, through ``nlp.pipe``.
 
-        A text longer than :data:`PIECE_CHARS` is parsed in pieces cut at paragraph breaks, and
-        the pieces' records are joined with offsets into the whole text: memory then stays
-        bounded by the piece, not the document (a parsed Doc of a million characters takes
-        gigabytes). Short names, pronouns and repeated events are resolved within a piece.
+        A text longer than :data:`PIECE_CHARS` is parsed alone, piece by piece, its pieces cut at
+        paragraph breaks, and the pieces' records are joined with offsets into the whole text:
+        memory then stays bounded by the piece, not the document (a parsed Doc of a million
+        characters takes gigabytes). Short names, pronouns and repeated events are resolved
+        within a piece. Results come in the order of the items.
         """
-        stream = ((piece, (key, start, last, published, piece))
-                  for key, text, published in items for start, piece, last in pieces(text))
         batch_size = batch_size or self.options.batch_size
-        parts: list[tuple[int, int, DocRecords]] = []
-        for doc, (key, start, last, published, piece) in self.nlp.pipe(stream, as_tuples=True,
-                                                                       batch_size=batch_size):
-            found = self.analyse(doc, published, piece)
-            parts.append((start, sum(1 for _ in doc.sents), found))
-            if last:
-                yield key, joined(parts).as_dicts()
-                parts = []
+        for batch in _batches_by_length(items, batch_size):
+            if len(batch) == 1 and len(batch[0][1]) > PIECE_CHARS:
+                key, text, published = batch[0]
+                yield key, self.analyse_long(text, published).as_dicts()
+                continue
+            stream = ((text, (key, text, published)) for key, text, published in batch)
+            for doc, (key, text, published) in self.nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
+                yield key, self.analyse(doc, published, text).as_dicts()
+
+    def analyse_long(self, text: str, published: dt.date | None) -> DocRecords:
+        """The records of a long text, parsed one piece at a time (see :func:`pieces`)."""
+        parts = []
+        for start, piece, _ in pieces(text):
+            doc = self.nlp(piece)
+            parts.append((start, sum(1 for _ in doc.sents), self.analyse(doc, published, piece)))
+        return joined(parts)
+
+
+def _batches_by_length(items: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
+    """Lists of at most ``size`` items, in order; a text longer than :data:`PIECE_CHARS` is a
+    list of its own."""
+    batch: list[tuple] = []
+    for item in items:
+        if len(item[1]) > PIECE_CHARS:
+            if batch:
+                yield batch
+            yield [item]
+            batch = []
+            continue
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 # Texts longer than this are parsed in pieces (see Analyser.pipe); news articles never are.
