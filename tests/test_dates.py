@@ -548,3 +548,18 @@ def test_dev_set_meets_the_issue_targets(extractor):
                                                    ("GB", True), ("Lebanon", True), ("", None), (None, None)])
 def test_day_first_follows_the_source_country(country, expected):
     assert dates.day_first_for(country) is expected
+
+
+def test_fractions_of_seconds_are_decimal_durations():
+    assert dates._duration_value(1.5, "seconds") == "PT1.5S"
+    assert dates._duration_value(1.5, "minutes") == "PT1M30S"
+
+
+def test_a_rule_that_fails_on_a_text_leaves_it_unvalued_instead_of_stopping(extractor, monkeypatch):
+    def broken(text, ctx):
+        raise KeyError("no such unit")
+
+    monkeypatch.setattr(dates, "value_of", broken)
+    doc = extractor.nlp("The sprinter finished in 9.5 seconds on Friday.")
+    found = dates.extract(doc, dt.date(2024, 2, 9))  # no exception
+    assert all(d.value is None or d.type for d in found)

@@ -773,6 +773,8 @@ def _duration_value(count: float | None, unit: str) -> str:
         if code == "Y" and not float(amount).is_integer() and float(amount * 12).is_integer():
             years, months = divmod(int(amount * 12), 12)  # 2.5 years → P2Y6M
             return f"P{years}Y{months}M" if years else f"P{months}M"
+        if code == "TS" and not float(amount).is_integer():
+            return f"PT{amount:g}S"  # no smaller unit: ISO 8601 allows a decimal in the last one
         if not float(amount).is_integer():
             if code.startswith("T") or code == "D":  # 1.5 days → 36 hours; 1.5 hours → 90 minutes
                 smaller = {"D": ("TH", 24), "TH": ("TM", 60), "TM": ("TS", 60)}[code]
@@ -953,6 +955,9 @@ def value_of(text: str, ctx: Context) -> Timex | None:
 # "October 0000" or "December 31, 9999" in a text are typos or traps, not dates to chart.
 EARLIEST_YEAR = 1800
 YEARS_AHEAD = 100
+# What valuing odd text may raise (a calendar without that day, a unit without a smaller one):
+# the expression stays unvalued, the document is analysed all the same.
+VALUING_ERRORS = (ArithmeticError, KeyError, ValueError)
 
 @lru_cache(maxsize=65536)
 def resolve(text: str, anchor: dt.date | None, future: bool = False) -> Resolved | None:
@@ -966,7 +971,7 @@ def resolve(text: str, anchor: dt.date | None, future: bool = False) -> Resolved
     """
     try:
         found = _resolve(text, anchor, future)
-    except (ValueError, OverflowError):  # year 0, year 10000: the calendar has no such day
+    except VALUING_ERRORS:  # year 0, year 10000: the calendar has no such day
         return None
     latest = (anchor or dt.date.today()).year + YEARS_AHEAD
     if found is not None and not (found.start.year >= EARLIEST_YEAR and found.end.year <= latest):
@@ -1300,7 +1305,10 @@ def extract(doc, published: dt.date | None, day_first: bool | None = None, text:
         if span is not None and len(span) == 1 and _counts_something(span[0]):
             continue  # "2000 fans": a number counting something, not a year
         lean = tense(span) if span is not None and len(span) else "past"
-        found = value_of(words, Context(published, lean, day_first))
+        try:
+            found = value_of(words, Context(published, lean, day_first))
+        except VALUING_ERRORS:
+            found = None  # a rule that cannot value this text leaves it to the fallback, never stops a run
         if found is None:  # a model entity no rule knows: dateparser's day, if it finds one
             resolved = resolve(words, published, lean == "future")
             day = resolved.start.isoformat() if resolved and resolved.start == resolved.end else None
