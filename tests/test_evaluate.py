@@ -423,6 +423,7 @@ def events_predictions(docs):
     def event(doc_id, **fields):
         base = {"doc_id": doc_id, "sub_event_type": None, "actor1": None, "actor1_text": None, "actor2": None,
                 "actor2_text": None, "location": None, "location_text": None, "modality": None,
+                "actor1_type": None, "actor2_type": None,
                 "start_char": 0}
         return base | fields
     return {
@@ -468,7 +469,8 @@ def test_events_fields_are_scored_over_all_notes():
         "coverage (notes with an event)": 3 / 4,
     })
     # 4 rows for 4 notes, one of them hypothetical.
-    assert result["counts"] == {"notes": 4, "predicted events": 4, "asserted events": 3, "events per note": 1.0}
+    assert result["counts"] == {"notes": 4, "notes with a coded event": 4, "predicted events": 4,
+                                "asserted events": 3, "events per note": 1.0, "asserted events per note": 0.75}
     # Types per note: Battles, Explosions, Violence against civilians right; Protests never predicted.
     scores = result["prf"]
     assert list(scores) == ["type: Battles", "type: Explosions/Remote violence", "type: Protests",
@@ -602,3 +604,34 @@ def test_the_real_analyser_scores_every_kind(kind, gold, tmp_path):
     promised = {"events.actor1_text", "events.actor2_text", "events.location_text"}
     assert not promised & set(result["missing_columns"])
     assert json.loads(evaluate.write_report(result, tmp_path).read_text())["kind"] == kind
+
+
+def test_notes_coding_no_event_are_right_when_nothing_asserted_is_predicted(tmp_path):
+    gold = tmp_path / "events.csv"
+    gold.write_text(
+        "notes,event_date,event_type,sub_event_type,actor1,actor2,location,admin1\n"
+        "\"Troops shelled Dorin.\",2024-02-11,Explosions/Remote violence,,Military Forces of Ruritania,,Dorin,\n"
+        "\"Troops did not shell Karsk.\",2024-02-11,,,,,,\n"
+        "\"The senator attacked the budget.\",2024-02-11,,,,,,\n", encoding="utf-8")
+
+    def predictions(docs):
+        ids = list(docs)  # doc_ids in file order
+        row = {"sub_event_type": None, "actor1": None, "actor1_text": "Troops", "actor1_type": 1, "actor2": None,
+               "actor2_text": None, "actor2_type": None,
+               "location": "Dorin", "location_text": "Dorin", "start_char": 0, "event_date": dt.date(2024, 2, 11)}
+        return {"events": [
+            row | {"doc_id": ids[0], "event_type": "Explosions/Remote violence", "modality": "asserted"},
+            row | {"doc_id": ids[1], "event_type": "Explosions/Remote violence", "modality": "negated"},
+            row | {"doc_id": ids[2], "event_type": "Battles", "modality": "asserted"}]}
+
+    result = evaluate.evaluate("events", gold, fake_analyser(predictions))
+    # One note codes an event (its type right: 1/1); of the two that code none, only the negated
+    # one is left without an asserted event: 1/2.
+    assert result["accuracy"]["event_type"]["accuracy"] == 1.0
+    # "Troops" of inter code 1 is named as events_acled.csv names it, "Military Forces": it matches
+    # "Military Forces of Ruritania" (all its words are in the gold name).
+    assert result["accuracy"]["actor1"]["accuracy"] == 1.0
+    close(result["accuracy"]["no asserted event where the gold codes none"],
+          {"accuracy": 0.5, "correct": 1, "total": 2})
+    assert result["counts"]["notes"] == 3 and result["counts"]["notes with a coded event"] == 1
+    assert [e["error"] for e in result["errors"] if "error" in e] == ["event where the gold has none"]

@@ -758,7 +758,7 @@ class GoldEvent:
     doc_id: str
     notes: str
     event_date: dt.date
-    event_type: str
+    event_type: str | None  # None: the note reports no event to code (negated, hypothetical, rhetoric)
     sub_event_type: str | None
     actor1: str | None
     actor2: str | None
@@ -808,8 +808,6 @@ def _gold_event(row: dict, path: Path, line: int) -> GoldEvent:
         raise GoldError(path, "wrong number of fields", line)
     if not row["notes"].strip():
         raise GoldError(path, "empty 'notes'", line)
-    if not row["event_type"].strip():
-        raise GoldError(path, "empty 'event_type'", line)
     try:
         date = _parse_event_date(row["event_date"])
     except ValueError as error:
@@ -820,7 +818,7 @@ def _gold_event(row: dict, path: Path, line: int) -> GoldEvent:
         return text or None
 
     doc_id = value("event_id_cnty") or f"{path.name}#{line}"
-    return GoldEvent(doc_id, row["notes"], date, row["event_type"].strip(), value("sub_event_type"),
+    return GoldEvent(doc_id, row["notes"], date, value("event_type"), value("sub_event_type"),
                      value("actor1"), value("actor2"), value("location"), value("admin1"))
 
 
@@ -843,17 +841,25 @@ def _same_type(gold: str | None, predicted) -> bool:
 
 
 def _field_names(row: dict, column: str, names: dict[str, list[str]]) -> list[str]:
-    """What a predicted actor/location field may be called: the text as written, and the resolved
-    entity's name and aliases when the value is an entity id (else the value itself)."""
+    """What a predicted actor/location field may be called: the text as written, the resolved
+    entity's name and aliases when the value is an entity id (else the value itself), and for an
+    actor the ACLED-style name ``events_acled.csv`` gives it ("Israeli forces" → "Military Forces of
+    Israel", "gunmen" → "Unidentified Armed Group")."""
+    from . import acled
+
     found, value = [row.get(f"{column}_text")], row.get(column)
     if _present(value):  # an entity id stands for its names; anything else is a name itself
         found += names.get(str(value), [value])
+    inter = row.get(f"{column}_type")
+    if column.startswith("actor") and (_present(row.get(f"{column}_text")) or _present(inter)):
+        text = row.get(f"{column}_text") if _present(row.get(f"{column}_text")) else None
+        found.append(acled.actor_name(text, int(inter) if _present(inter) else None))
     return [str(n) for n in found if _present(n)]
 
 
 EVENT_FIELDS = {  # scored field → the predicted columns it is read from
     "event_type": ["event_type"], "sub_event_type": ["sub_event_type"],
-    "actor1": ["actor1", "actor1_text"], "actor2": ["actor2", "actor2_text"],
+    "actor1": ["actor1", "actor1_text", "actor1_type"], "actor2": ["actor2", "actor2_text", "actor2_type"],
     "location": ["location", "location_text"], "location or admin1": ["location", "location_text"],
     "event_date": ["event_date"],
 }
@@ -870,7 +876,9 @@ def score_events(gold_events: list[GoldEvent], tables: dict, threshold: float = 
     fields = [f for f in EVENT_FIELDS if not all(f"events.{c}" in missing for c in EVENT_FIELDS[f])
               and (f != "sub_event_type" or any(g.sub_event_type for g in gold_events))]
     correct, errors, type_pairs = Counter(), [], []
-    for gold in gold_events:
+    coded = [g for g in gold_events if g.event_type is not None]
+    uncoded = [g for g in gold_events if g.event_type is None]
+    for gold in coded:
         guess = main_event(rows.get(gold.doc_id, []))
         type_pairs.append((gold.event_type, guess["event_type"] if guess else None))
         if guess is None:
@@ -882,21 +890,34 @@ def score_events(gold_events: list[GoldEvent], tables: dict, threshold: float = 
             errors.append({"doc_id": gold.doc_id, "wrong": [k for k, ok in verdict.items() if not ok],
                            "gold": dataclasses.asdict(gold) | {"notes": None, "event_date": str(gold.event_date)},
                            "predicted": {k: _jsonable(v) for k, v in guess.items()}})
-    total = len(gold_events)
-    all_rows = [r for note in (rows.get(g.doc_id, []) for g in gold_events) for r in note]
+    quiet = 0  # notes without a codable event for which no asserted event is predicted
+    for gold in uncoded:
+        guess = main_event(rows.get(gold.doc_id, []))
+        quiet += guess is None
+        if guess is not None:
+            errors.append({"doc_id": gold.doc_id, "error": "event where the gold has none",
+                           "predicted": {k: _jsonable(v) for k, v in guess.items()}})
+    total = len(coded)
+    coded_rows = [r for note in (rows.get(g.doc_id, []) for g in coded) for r in note]
+    asserted_rows = [r for r in coded_rows if main_event([r]) is not None]
     accuracies = {f: accuracy(correct[f], total) for f in fields}
     accuracies["coverage (notes with an event)"] = accuracy(sum(p is not None for _, p in type_pairs), total)
+    if uncoded:
+        accuracies["no asserted event where the gold codes none"] = accuracy(quiet, len(uncoded))
     return {"prf": per_class(type_pairs, "type: "), "accuracy": accuracies,
-            "counts": {"notes": total, "predicted events": len(all_rows),
-                       "asserted events": sum(main_event([r]) is not None for r in all_rows),
-                       "events per note": len(all_rows) / total if total else 0.0},
-            "modalities": sorted({str(r["modality"]) for r in all_rows if _present(r.get("modality"))}),
+            "counts": {"notes": len(gold_events), "notes with a coded event": total,
+                       "predicted events": len(coded_rows), "asserted events": len(asserted_rows),
+                       "events per note": len(coded_rows) / total if total else 0.0,
+                       "asserted events per note": len(asserted_rows) / total if total else 0.0},
+            "modalities": sorted({str(r["modality"]) for r in coded_rows if _present(r.get("modality"))}),
             "missing_columns": missing, "errors": errors,
             "rules": {"main event": "first asserted row (modality null or 'asserted') by start_char",
                       "names": f"normalised, ACLED parentheses dropped, rapidfuzz token_set_ratio >= "
                                f"{threshold:g} against the text as written, or the resolved entity's "
                                "name and aliases (else the value)",
-                      "denominator": "all gold notes; a note without an event is wrong on every field"}}
+                      "denominator": "gold notes with a coded event; a note without a predicted event is "
+                                     "wrong on every field. Notes whose event_type is empty code no event: "
+                                     "they are right when no asserted event is predicted"}}
 
 
 def per_class(pairs: list[tuple[str, str | None]], prefix: str = "") -> dict[str, dict]:
