@@ -417,6 +417,8 @@ def test_main_event_is_the_first_asserted_row():
     assert evaluate.main_event(rows)["event_type"] == "Riots"
     assert evaluate.main_event(rows[1:2]) is None
     assert evaluate.main_event([{"event_type": "Riots"}, {"event_type": "Battles"}])["event_type"] == "Riots"
+    # a statement or a threat has no ACLED type: it is no event to code
+    assert evaluate.main_event([{"event_type": None, "modality": "asserted", "start_char": 0}]) is None
 
 
 def events_predictions(docs):

@@ -823,9 +823,11 @@ def _gold_event(row: dict, path: Path, line: int) -> GoldEvent:
 
 
 def main_event(rows: list[dict]) -> dict | None:
-    """The note's main event: the first asserted row (modality absent, null or "asserted"),
-    ordered by ``start_char`` (the reporting sentence's offset), then by row order."""
-    asserted = [r for r in rows if not _present(r.get("modality")) or str(r["modality"]).lower() in ASSERTED]
+    """The note's main event: the first asserted row (modality absent, null or "asserted") that
+    has an event type (statements and threats have none: they are no ACLED events), ordered by
+    ``start_char`` (the reporting sentence's offset), then by row order."""
+    asserted = [r for r in rows if _present(r.get("event_type"))
+                and (not _present(r.get("modality")) or str(r["modality"]).lower() in ASSERTED)]
     if not asserted:
         return None
     return min(enumerate(asserted), key=lambda p: (_offset(p[1]), p[0]))[1]
@@ -911,7 +913,8 @@ def score_events(gold_events: list[GoldEvent], tables: dict, threshold: float = 
                        "asserted events per note": len(asserted_rows) / total if total else 0.0},
             "modalities": sorted({str(r["modality"]) for r in coded_rows if _present(r.get("modality"))}),
             "missing_columns": missing, "errors": errors,
-            "rules": {"main event": "first asserted row (modality null or 'asserted') by start_char",
+            "rules": {"main event": "first asserted row (modality null or 'asserted') with an event type, "
+                                    "by start_char",
                       "names": f"normalised, ACLED parentheses dropped, rapidfuzz token_set_ratio >= "
                                f"{threshold:g} against the text as written, or the resolved entity's "
                                "name and aliases (else the value)",
