@@ -35,6 +35,15 @@ def test_charts_notebook_shows_every_figure_inline(fixture_run):
     assert page.count("data:image/png;base64") >= len(drawing)
 
 
+def test_the_entities_notebook_shows_its_figures_inline(fixture_run):
+    _, run_dir, _ = fixture_run
+    cells = json.loads((run_dir / "02_entities.ipynb").read_text())["cells"]
+    drawing = [c for c in cells if c["cell_type"] == "code" and "".join(c["source"]).startswith("charts.")]
+    assert len(drawing) == 2
+    for cell in drawing:
+        assert any("image/png" in o.get("data", {}) for o in cell["outputs"]), "".join(cell["source"])
+
+
 def test_every_table_has_a_csv_beside_its_parquet(fixture_run):
     folder = paths.PROCESSED / "fixture"
     for table in ("documents", "mentions", "entities", "dates", "quotes", "events", "cooccurrence"):
