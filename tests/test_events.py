@@ -470,3 +470,10 @@ def test_a_story_gives_its_events_once_each_with_their_actors(analyse):
     assert "Northern Shield Front" in threat["actor1_text"] and threat["actor2_text"] == "US troops"
     (talks,) = [e for e in found if e["label"] == "talks"]
     assert talks["modality"] == "future" and {talks["actor1_text"], talks["actor2_text"]} == {"Washington", "Baghdad"}
+
+
+def test_a_range_start_is_flagged_not_taken_as_the_event_date(analyse):
+    records = _events(analyse, "Militants have attacked the base more than 40 times since early July.")
+    (event,) = records["events"]
+    assert event["date_range_start"] == "early July"
+    assert event["date_text"] is None and event["event_date"] == FRIDAY  # the publication date stands in

@@ -768,6 +768,7 @@ class Event(Record):
     date_start: int | None
     date_end: int | None
     date_precision: str | None
+    date_range_start: str | None  # a range start in the sentence that is not the event's date ("since early July")
     fatalities: int | None
     count: int | None
 
@@ -825,6 +826,8 @@ def extract(doc, mentions: list[dict], dates: list[dict], triggers: list[Trigger
         places = [(m, doc.char_span(m["start_char"], m["end_char"], alignment_mode="expand"))
                   for m in mentions_at.get(number, []) if m["label"] in PLACE_LABELS]
         date = best_date(dates_at.get(number, []), text)
+        range_start = next((d for d in dates_at.get(number, []) if d.get("start_date") is not None
+                            and _starts_range(d, text)), None)
         fatalities = fatalities_in(sent, context)
         sentence_text = sent.text.strip()
         candidates = []
@@ -918,6 +921,7 @@ def extract(doc, mentions: list[dict], dates: list[dict], triggers: list[Trigger
                 "date_start": date["start_char"] if date else None,
                 "date_end": date["end_char"] if date else None,
                 "date_precision": _precision(date) if date else ("week" if published else None),
+                "date_range_start": range_start.get("text") if range_start else None,
                 "fatalities": fatalities if violent and modality == "asserted" else None,
                 "count": number_of(token),
                 # "the strike", "the attack" with nothing of its own: an event told before
@@ -1109,7 +1113,7 @@ def merge_document_events(records: list[dict]) -> list[dict]:
                 for suffix in ("_text", "_start", "_end") + (("_type",) if role != "location" else ()):
                     twin[role + suffix] = record[role + suffix]
         if twin["date_text"] is None and record["date_text"] is not None:
-            for field in ("event_date", "date_text", "date_start", "date_end", "date_precision"):
+            for field in ("event_date", "date_text", "date_start", "date_end", "date_precision", "date_range_start"):
                 twin[field] = record[field]
         for number in ("fatalities", "count"):
             if record[number] is not None and (twin[number] is None or record[number] > twin[number]):

@@ -126,6 +126,7 @@ TABLES: dict[str, list[Column]] = {
         Column("event_date", DATE, "When: start of the most specific date of the sentence that does not open a range (\"since early July\" does not), else the publication date."),
         Column("date_text", STRING, "The date expression the date comes from; null when it is the publication date."),
         Column("date_precision", STRING, "day | week | month | year (ACLED time_precision 1, 2, 3); week when the publication date stands in."),
+        Column("date_range_start", STRING, "A date of the sentence that opens a range (\"since early July\") and so is not the event's date; flagged so the researcher can see what the event date is not."),
         Column("fatalities", INT, "People reported killed in the sentence of an asserted violent event (0 when a killing is denied); null when not told."),
         Column("count", INT, "A number of attacks attached to the event (\"over 160 attacks\" → 160); null when none."),
         Column("event_id", STRING, "Id shared by every report of the same event across documents (same label, type and modality, compatible actors and place, dates within `events.WINDOW_DAYS` days)."),
