@@ -332,7 +332,7 @@ def shingles(text: str, size: int = 3) -> set[bytes]:
     words = re.findall(r"\w+", text.lower())
     if len(words) < size:
         return {" ".join(words).encode()}
-    return {" ".join(words[i:i + size]).encode() for i in range(len(words) - size + 1)}
+    return {" ".join(gram).encode() for gram in zip(*(words[i:] for i in range(size)))}
 
 
 NUM_PERM = 128
