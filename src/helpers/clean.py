@@ -511,7 +511,9 @@ def truncate(text: str, max_chars: int) -> str:
 # --- the stage -------------------------------------------------------------------------------
 
 def clean_record(raw: ingest.RawRecord, cleaner: Cleaner) -> dict:
-    """One ``documents`` row for a raw record (before corpus-wide steps)."""
+    """One ``documents`` row for a raw record (before corpus-wide steps), with the MinHash
+    ``signature`` of its text when near duplicates are looked for (not a column: the corpus
+    steps take it out)."""
     row = {
         "doc_id": raw.doc_id, "source_path": raw.source_path, "record": raw.record,
         "format": raw.format, "title": raw.title, "published": raw.published,
@@ -542,6 +544,8 @@ def clean_record(raw: ingest.RawRecord, cleaner: Cleaner) -> dict:
         row.update(status="rejected", reason=reason)
         return row
     row.update(text=text, text_original=original, language=detect_language(text))
+    if 0 < cleaner.options.near_duplicate_threshold <= 1:  # made here, in the worker processes
+        row["signature"] = minhash_of(shingles(text))
     return row
 
 
@@ -693,23 +697,29 @@ def _documents(raw_dir: Path, options: Options, version: str, db: cache.Store, p
     if options.repeated_lines:
         for _, row in stored_rows():
             furniture.count(row)
-    # 3. duplicates, on slim rows; signatures are made here, where the texts are at hand, and
-    #    cached by content hash
+    # 3. duplicates, on slim rows. The signature made with the file's rows (in the workers) is
+    #    the text's unless repeated lines or the length limit changed it; other signatures are
+    #    made here, where the texts are at hand, and cached by content hash.
     slim, where, sketches = [], {}, {}
     near = 0 < options.near_duplicate_threshold <= 1
     for chunk in batched(stored_rows(), 256):
         kept = []
         for key, row in chunk:
+            text, signature = row["text"], row.pop("signature", None)
             finish_row(row, options, furniture)
             if row["status"] == "kept":
                 slim.append({k: row[k] for k in ("doc_id", "published", "content_hash", "status")})
                 where[row["doc_id"]] = key
-                kept.append(row)
+                if signature is not None and row["text"] == text:
+                    sketches.setdefault(row["content_hash"], signature)
+                else:
+                    kept.append(row)
         if near:
             add_sketches(kept, sketches, db)
     verdicts = find_duplicates(slim, options, db, where, furniture, sketches)
     # 4. the rows
     for _, row in stored_rows():
+        row.pop("signature", None)
         finish_row(row, options, furniture)
         row.update(verdicts.get(row["doc_id"], {}))
         yield row
