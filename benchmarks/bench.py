@@ -2,6 +2,7 @@
 
     python benchmarks/bench.py [--n 1000] [--raw DIR] [--skip rss,dask,report]
     python benchmarks/bench.py --readme      # only rewrite README's tables from latest.json
+    python benchmarks/bench.py --skip speed,dask --merge   # remeasure some parts, keep the others
 
 Prints a summary and writes it as JSON to ``benchmarks/results/<time>.json`` and
 ``benchmarks/results/latest.json``. Without ``--raw`` the corpus is N generated articles
@@ -403,7 +404,9 @@ def readme_tables(results: dict) -> str:
     corpus = results.get("corpus", {})
     lines = [f"Figures of `{results.get('command', '')}` ({results.get('when', '')[:10]}; "
              f"{corpus.get('documents', 0):,} documents, {corpus.get('words', 0):,} words, "
-             f"{results.get('machine', {}).get('cpus', '?')} cores{results.get('note', '')}).", "",
+             f"{results.get('machine', {}).get('cpus', '?')} cores{results.get('note', '')})"
+             + "".join(f"; {part} measured {when[:16]}" for part, when in results.get("measured_at", {}).items())
+             + ".", "",
              "| figure | measured | target | met |", "|---|---|---|---|"]
     for row in target_rows(results):
         value = "not measured" if row["value"] is None else f"{row['value']:,}"
@@ -483,6 +486,8 @@ def main() -> None:
                         help="comma-separated parts to skip: cleaning,speed,incremental,rss,dask,report,html")
     parser.add_argument("--note", default="", help="said beside the figures in README (e.g. machine load)")
     parser.add_argument("--readme", action="store_true", help="only rewrite README's tables from latest.json")
+    parser.add_argument("--merge", action="store_true",
+                        help="keep the latest figures of the parts skipped now (their dates are recorded)")
     args = parser.parse_args()
     if args.readme:
         write_readme(json.loads((HERE / "results" / "latest.json").read_text()))
@@ -519,13 +524,21 @@ def main() -> None:
              "dask": lambda: measure_dask(corpus, words, args.repeats),
              "report": lambda: measure_report(workdir, args.repeats),
              "html": html_scores}
+    out = HERE / "results"
+    if args.merge and (out / "latest.json").exists():
+        # Parts not measured now keep their figures from the latest results, with their date.
+        previous = json.loads((out / "latest.json").read_text())
+        measured_at = previous.pop("measured_at", {})
+        for name in steps:
+            if name in previous and name in skip:
+                results[name] = previous[name]
+                results.setdefault("measured_at", {})[name] = measured_at.get(name, previous["when"])
     for name, step in steps.items():
         if name in skip:
             continue
         print(f"measuring {name} ...", flush=True)
         results[name] = step()
         print(json.dumps(results[name], indent=2), flush=True)
-    out = HERE / "results"
     out.mkdir(exist_ok=True)
     text = json.dumps(results, indent=2) + "\n"
     (out / f"{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S}.json").write_text(text)

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 
 import ftfy
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
@@ -209,16 +210,15 @@ def test_minhash_estimates_jaccard():
     assert (clean.minhash_of(a) == clean.minhash_of(set(a))).all()  # order does not matter
 
 
-def test_lsh_finds_similar_and_not_unrelated_signatures():
+def test_band_index_finds_similar_and_not_unrelated_signatures():
     bands, rows = clean.lsh_bands(0.45)
     assert bands * rows <= clean.NUM_PERM
     base = [f"w{i}" for i in range(300)]
-    lsh = clean.LSH(0.45)
-    lsh.insert("base", clean.minhash_of(clean.shingles(" ".join(base))))
-    near = clean.shingles(" ".join(base[:270] + ["changed"] * 3 + base[273:]))
-    unrelated = clean.shingles(" ".join(f"u{i}" for i in range(300)))
-    assert lsh.query(clean.minhash_of(near)) == {"base"}
-    assert lsh.query(clean.minhash_of(unrelated)) == set()
+    texts = [" ".join(base), " ".join(f"u{i}" for i in range(300)),
+             " ".join(base[:270] + ["changed"] * 3 + base[273:])]
+    index = clean.BandIndex(np.stack([clean.minhash_of(clean.shingles(t)) for t in texts]), 0.45)
+    assert index.earlier(2) == {0}  # the near copy meets the original, not the unrelated text
+    assert index.earlier(1) == set() and index.earlier(0) == set()
 
 
 # --- text_original ----------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from pathlib import Path
 import ftfy
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from ftfy import chardata
 from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES, is_bad
 from tqdm import tqdm
@@ -334,7 +335,7 @@ def shingles(text: str, size: int = 3) -> set[bytes]:
     words = re.findall(r"\w+", text.lower())
     if len(words) < size:
         return {" ".join(words).encode()}
-    return {" ".join(words[i:i + size]).encode() for i in range(len(words) - size + 1)}
+    return {" ".join(gram).encode() for gram in zip(*(words[i:] for i in range(size)), strict=False)}
 
 
 NUM_PERM = 128
@@ -382,31 +383,40 @@ def lsh_bands(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
                key=lambda pair: error(*pair))
 
 
-class LSH:
-    """Locality-sensitive hashing of MinHash signatures in bands: documents whose signatures
-    agree on every row of some band are candidates. ``threshold`` is the similarity around
-    which candidates start."""
+class BandIndex:
+    """Locality-sensitive hashing of MinHash signatures in bands, built once for a corpus:
+    documents whose signatures agree on every row of some band are candidates. ``threshold``
+    is the similarity around which candidates start.
 
-    def __init__(self, threshold: float, num_perm: int = NUM_PERM):
-        self.bands, self.rows = lsh_bands(round(threshold, 3), num_perm)
-        self.tables: list[dict[bytes, list[str]]] = [defaultdict(list) for _ in range(self.bands)]
-        self.signatures: dict[str, np.ndarray] = {}
+    Memory is what a large corpus needs most here, so everything is a numpy array (about
+    500 bytes per document beside the signatures): per band, the documents sorted by band hash
+    and the bucket each document falls in.
+    """
 
-    def _keys(self, signature: np.ndarray) -> Iterator[bytes]:
-        for band in range(self.bands):
-            yield signature[band * self.rows:(band + 1) * self.rows].tobytes()
+    def __init__(self, signatures: np.ndarray, threshold: float):
+        self.signatures = signatures
+        bands, rows = lsh_bands(round(threshold, 3), signatures.shape[1])
+        weights = np.random.default_rng(11).integers(1, 1 << 63, size=rows, dtype=np.uint64) | np.uint64(1)
+        self.bands = []
+        n = len(signatures)
+        for band in range(bands):
+            block = signatures[:, band * rows:(band + 1) * rows].astype(np.uint64)
+            keys = (block * weights).sum(axis=1)  # wraps modulo 2^64: a hash of the band's rows
+            order = np.argsort(keys, kind="stable")  # stable: a bucket lists documents in order
+            starts = np.flatnonzero(np.r_[True, keys[order][1:] != keys[order][:-1]])
+            bucket = np.empty(n, dtype=np.int64)
+            bucket[order] = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, n]))
+            self.bands.append((order, np.r_[starts, n], bucket))
 
-    def query(self, signature: np.ndarray) -> set[str]:
-        """Ids inserted earlier that share a band with ``signature``."""
-        found: set[str] = set()
-        for table, key in zip(self.tables, self._keys(signature), strict=True):
-            found.update(table.get(key, ()))
+    def earlier(self, position: int) -> set[int]:
+        """Positions before ``position`` that share a band bucket with it."""
+        found: set[int] = set()
+        for order, bounds, bucket in self.bands:
+            b = bucket[position]
+            members = order[bounds[b]:bounds[b + 1]]
+            if len(members) > 1:
+                found.update(members[members < position].tolist())
         return found
-
-    def insert(self, key: str, signature: np.ndarray) -> None:
-        self.signatures[key] = signature
-        for table, band_key in zip(self.tables, self._keys(signature), strict=True):
-            table[band_key].append(key)
 
 
 def jaccard(a: set, b: set) -> float:
@@ -424,7 +434,8 @@ def mark_duplicates(docs: list[dict], threshold: float, sketches: dict | None = 
     ``doc_id``: copies tend to carry suffixes). A later copy is an exact duplicate when its
     ``content_hash`` is equal, a near duplicate when its word 3-gram Jaccard similarity to a
     kept document reaches ``threshold``. MinHash LSH proposes candidates with a looser
-    threshold; the exact similarity decides, so the verdict does not depend on sketch noise.
+    threshold, candidates whose signatures agree far less than the threshold asks are set aside
+    (see :data:`ESTIMATE_MARGIN`), and the exact similarity decides.
     ``sketches`` (content hash → signature) is read and filled, so a caller can keep them
     between runs. ``docs`` need ``text`` only when ``text_of`` (doc_id → text) is not given:
     texts are needed for the few candidate pairs only, so a caller can fetch them on demand.
@@ -432,40 +443,42 @@ def mark_duplicates(docs: list[dict], threshold: float, sketches: dict | None = 
     order = sorted((d for d in docs if d["status"] == "kept"),
                    key=lambda d: (d["published"] or dt.date.max, len(d["doc_id"]), d["doc_id"]))
     first_by_hash: dict[str, str] = {}
-    near = 0 < threshold <= 1
-    lsh = LSH(max(threshold - 0.15, 0.05)) if near else None
-    sketches = {} if sketches is None else sketches
-    if text_of is None:
-        texts = {d["doc_id"]: d["text"] for d in order}
-        text_of = texts.__getitem__
-    # Kept documents are candidates again and again: keep the shingles of the latest few.
-    shingles_of = functools.lru_cache(maxsize=512)(lambda doc_id: shingles(text_of(doc_id)))
+    unique = []
     for doc in order:
         original = first_by_hash.setdefault(doc["content_hash"], doc["doc_id"])
         if original != doc["doc_id"]:
             doc.update(status="duplicate", reason="exact duplicate", dup_of=original, similarity=1.0)
-            continue
-        if not near:
-            continue
-        sketch = sketches.get(doc["content_hash"])
-        if sketch is None:
-            sketch = sketches[doc["content_hash"]] = minhash_of(shingles(text_of(doc["doc_id"])))
+        else:
+            unique.append(doc)
+    if not (0 < threshold <= 1) or not unique:
+        return
+    sketches = {} if sketches is None else sketches
+    if text_of is None:
+        texts = {d["doc_id"]: d["text"] for d in unique}
+        text_of = texts.__getitem__
+    for doc in unique:
+        if doc["content_hash"] not in sketches:
+            sketches[doc["content_hash"]] = minhash_of(shingles(text_of(doc["doc_id"])))
+    index = BandIndex(np.stack([sketches[d["content_hash"]] for d in unique]), max(threshold - 0.15, 0.05))
+    # Kept documents are candidates again and again: keep the shingles of the latest few.
+    shingles_of = functools.lru_cache(maxsize=512)(lambda doc_id: shingles(text_of(doc_id)))
+    for position, doc in enumerate(unique):
         # Candidates whose signatures agree on far fewer rows than the threshold asks are not
         # checked: the estimate's standard error is at most 0.045 with 128 permutations, so a
         # margin of 0.25 (over five errors) drops only pairs that cannot reach the threshold.
-        candidates = [c for c in lsh.query(sketch)
-                      if np.mean(lsh.signatures[c] == sketch) >= threshold - ESTIMATE_MARGIN]
+        own = index.signatures[position]
+        candidates = [unique[c]["doc_id"] for c in sorted(index.earlier(position))
+                      if unique[c]["status"] == "kept"
+                      and np.mean(index.signatures[c] == own) >= threshold - ESTIMATE_MARGIN]
         if candidates:
-            own = shingles_of(doc["doc_id"])
-            similarity, best = max((jaccard(own, shingles_of(c)), c) for c in candidates)
+            mine = shingles_of(doc["doc_id"])
+            similarity, best = max((jaccard(mine, shingles_of(c)), c) for c in candidates)
             if similarity >= threshold:
                 doc.update(status="duplicate", reason="near duplicate", dup_of=best,
                            similarity=round(similarity, 3))
-                continue
-        lsh.insert(doc["doc_id"], sketch)
 
 
-LANGUAGE_SAMPLE = 1000  # characters: enough for news prose, and the cost is per byte
+LANGUAGE_SAMPLE = 500  # characters (about 80 words): enough for news prose; the cost is per byte
 LETTER_WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -500,7 +513,9 @@ def truncate(text: str, max_chars: int) -> str:
 # --- the stage -------------------------------------------------------------------------------
 
 def clean_record(raw: ingest.RawRecord, cleaner: Cleaner) -> dict:
-    """One ``documents`` row for a raw record (before corpus-wide steps)."""
+    """One ``documents`` row for a raw record (before corpus-wide steps), with the MinHash
+    ``signature`` of its text when near duplicates are looked for (not a column: the corpus
+    steps take it out)."""
     row = {
         "doc_id": raw.doc_id, "source_path": raw.source_path, "record": raw.record,
         "format": raw.format, "title": raw.title, "published": raw.published,
@@ -531,6 +546,8 @@ def clean_record(raw: ingest.RawRecord, cleaner: Cleaner) -> dict:
         row.update(status="rejected", reason=reason)
         return row
     row.update(text=text, text_original=original, language=detect_language(text))
+    if 0 < cleaner.options.near_duplicate_threshold <= 1:  # made here, in the worker processes
+        row["signature"] = minhash_of(shingles(text))
     return row
 
 
@@ -689,24 +706,30 @@ def _documents(raw_dir: Path, options: Options, version: str, db: cache.Store, p
     if options.repeated_lines:
         for _, row in stored_rows():
             furniture.count(row)
-    # 3. duplicates, on slim rows; signatures are made here, where the texts are at hand, and
-    #    cached by content hash
+    # 3. duplicates, on slim rows. The signature made with the file's rows (in the workers) is
+    #    the text's unless repeated lines or the length limit changed it; other signatures are
+    #    made here, where the texts are at hand, and cached by content hash.
     slim, where, sketches = [], {}, {}
     near = 0 < options.near_duplicate_threshold <= 1
     for chunk in batched(stored_rows(), 256):
         kept = []
         for key, row in chunk:
+            text, signature = row["text"], row.pop("signature", None)
             finish_row(row, options, furniture)
             if row["status"] == "kept":
                 slim.append({k: row[k] for k in ("doc_id", "published", "content_hash", "status")})
                 where[row["doc_id"]] = key
-                kept.append(row)
+                if signature is not None and row["text"] == text:
+                    sketches.setdefault(row["content_hash"], signature)
+                else:
+                    kept.append(row)
         if near:
             add_sketches(kept, sketches, db)
     verdicts = find_duplicates(slim, options, db, where, furniture, sketches)
     sidecar.check()
     # 4. the rows
     for _, row in stored_rows():
+        row.pop("signature", None)
         finish_row(row, options, furniture)
         row.update(verdicts.get(row["doc_id"], {}))
         yield row
@@ -823,7 +846,7 @@ def clean_corpus(raw_dir: Path, options: Options | None = None, *,
 
 
 def clean_to_table(raw_dir: Path, corpus: str, options: Options | None = None, *,
-                   cache_path: Path | None = None, progress: bool = True, rows_per_group: int = 2000,
+                   cache_path: Path | None = None, progress: bool = True, rows_per_group: int = 500,
                    **engine) -> Path:
     """Like :func:`clean_corpus`, but the rows stream into ``corpus``'s ``documents`` table in
     Parquet row groups, so memory stays flat however large the corpus. Returns the table's path."""
@@ -832,6 +855,9 @@ def clean_to_table(raw_dir: Path, corpus: str, options: Options | None = None, *
         for chunk in batched(iter_documents(raw_dir, options, cache_path=cache_path,
                                             progress=progress, **engine), rows_per_group):
             out.write(chunk)
+            # Arrow's allocator keeps freed buffers for reuse; give them back, or every row
+            # group raises the process's footprint a little more.
+            pa.default_memory_pool().release_unused()
     return target
 
 
