@@ -32,7 +32,7 @@ from ftfy import chardata
 from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES, is_bad
 from tqdm import tqdm
 
-from . import cache, ingest, lexicons, schema, store
+from . import cache, engines, ingest, lexicons, schema, store
 
 # --- text steps -------------------------------------------------------------------------------
 
@@ -568,82 +568,25 @@ def clean_files(files: list[tuple[str, str]], root: str, options_json: str) -> l
             for key, path in files]
 
 
-ENGINES = ("local", "dask")
 FILES_PER_TASK = 16
-
-
-def batched(items: Iterable, size: int) -> Iterator[list]:
-    """Lists of ``size`` items (the last may be shorter), read from ``items`` only when asked."""
-    items = iter(items)
-    return iter(lambda: list(islice(items, size)), [])
 
 
 def run_files(todo: Iterable[tuple[str, str]], root: Path, options: Options, *, engine: str = "local",
               n_process: int = 1, scheduler: str = "", n_workers: int = 2
               ) -> Iterator[tuple[str, list[dict]]]:
-    """Clean ``(key, path)`` pairs where the engine says: here, in ``n_process`` local
-    processes, or on dask (``scheduler``'s cluster, else a LocalCluster of ``n_workers``).
-    Yields ``(key, rows)`` in any order; at most two tasks per process are in flight."""
-    if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}; choose one of {ENGINES}")
+    """Clean ``(key, path)`` pairs where the engine says (:func:`helpers.engines.map_batches`):
+    here, in ``n_process`` local processes, or on dask (``scheduler``'s cluster, else a
+    LocalCluster of ``n_workers``). Yields ``(key, rows)`` in any order."""
     options_json = json.dumps(dataclasses.asdict(options), sort_keys=True)
-    tasks = batched(todo, FILES_PER_TASK)
-    if engine == "dask":
-        yield from _run_dask(tasks, str(root), options_json, scheduler, n_workers)
-    elif n_process > 1:
-        yield from _run_pool(tasks, str(root), options_json, n_process)
-    else:
-        for task in tasks:
-            yield from clean_files(task, str(root), options_json)
 
-
-def _run_pool(tasks, root: str, options_json: str, n_process: int):
-    import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    if method == "fork":  # load here: forked workers inherit the model instead of each loading it
+    def warm():  # load here: forked workers inherit the language model instead of each loading it
         language_identifier()
         _cleaner(options_json)
-    with ProcessPoolExecutor(n_process, mp_context=multiprocessing.get_context(method)) as pool:
-        pending: set = set()
-        while True:
-            for task in islice(tasks, max(2 * n_process - len(pending), 0)):
-                pending.add(pool.submit(clean_files, task, root, options_json))
-            if not pending:
-                return
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield from future.result()
 
+    yield from engines.map_batches(clean_files, engines.batched(todo, FILES_PER_TASK), str(root), options_json,
+                                   engine=engine, n_process=n_process, scheduler=scheduler,
+                                   n_workers=n_workers, warm=warm)
 
-def _run_dask(tasks, root: str, options_json: str, scheduler: str, n_workers: int):
-    import dask
-    from dask.distributed import Client, LocalCluster, as_completed
-
-    cluster = None
-    if scheduler:
-        client = Client(scheduler)
-    else:
-        with dask.config.set({"distributed.worker.profile.enabled": False}):
-            cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
-        client = Client(cluster)
-    try:
-        in_flight = 2 * max(len(client.scheduler_info()["workers"]), 1)
-        pending = as_completed()
-        for task in islice(tasks, in_flight):
-            pending.add(client.submit(clean_files, task, root, options_json, pure=False))
-        for future in pending:
-            yield from future.result()
-            future.release()
-            task = next(tasks, None)
-            if task is not None:
-                pending.add(client.submit(clean_files, task, root, options_json, pure=False))
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
 
 
 def iter_documents(raw_dir: Path, options: Options | None = None, *, cache_path: Path | None = None,
@@ -685,7 +628,7 @@ def _documents(raw_dir: Path, options: Options, version: str, db: cache.Store, p
     todo = [(key, str(path)) for key, path in zip(keys, files, strict=True) if key not in present]
     bar = tqdm(total=len(files), initial=len(files) - len(todo), desc="cleaning", unit="file",
                disable=not progress)
-    for chunk in batched(run_files(todo, raw_dir, options, **engine), 64):
+    for chunk in engines.batched(run_files(todo, raw_dir, options, **engine), 64):
         db.put_many(dict(chunk))
         bar.update(len(chunk))
     bar.close()
@@ -693,7 +636,7 @@ def _documents(raw_dir: Path, options: Options, version: str, db: cache.Store, p
     sidecar = ingest.Sidecar(raw_dir)  # metadata.csv: dates, titles, outlets the files lack
 
     def stored_rows() -> Iterator[tuple[str, dict]]:
-        for chunk in batched(keys, 256):
+        for chunk in engines.batched(keys, 256):
             found = db.get_many(chunk)
             for key in chunk:
                 for row in found[key]:
@@ -711,7 +654,7 @@ def _documents(raw_dir: Path, options: Options, version: str, db: cache.Store, p
     #    made here, where the texts are at hand, and cached by content hash.
     slim, where, sketches = [], {}, {}
     near = 0 < options.near_duplicate_threshold <= 1
-    for chunk in batched(stored_rows(), 256):
+    for chunk in engines.batched(stored_rows(), 256):
         kept = []
         for key, row in chunk:
             text, signature = row["text"], row.pop("signature", None)
@@ -852,7 +795,7 @@ def clean_to_table(raw_dir: Path, corpus: str, options: Options | None = None, *
     Parquet row groups, so memory stays flat however large the corpus. Returns the table's path."""
     target = store.table_path(corpus, "documents")
     with store.TableWriter(target, "documents") as out:
-        for chunk in batched(iter_documents(raw_dir, options, cache_path=cache_path,
+        for chunk in engines.batched(iter_documents(raw_dir, options, cache_path=cache_path,
                                             progress=progress, **engine), rows_per_group):
             out.write(chunk)
             # Arrow's allocator keeps freed buffers for reuse; give them back, or every row

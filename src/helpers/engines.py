@@ -14,8 +14,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice
+from typing import TYPE_CHECKING
 
-from .analysis import Analyser, Options, fingerprint
+if TYPE_CHECKING:  # the analysis (and spaCy) load only when stage 2 runs, not when stage 1 imports this
+    from .analysis import Analyser, Options
 
 ENGINES = ("local", "dask")
 _LOADED: dict = {}  # this process's analyser, by fingerprint (at most one: pipelines are large)
@@ -27,6 +29,8 @@ def analyser(options: Options, version: str | None = None) -> Analyser:
     ``version`` is ``analysis.fingerprint(options)`` when the caller has it. A different
     fingerprint (model, components, gazetteer, lexicons, code) replaces the kept analyser.
     """
+    from .analysis import Analyser, fingerprint
+
     version = version or fingerprint(options)
     if version not in _LOADED:
         _LOADED.clear()
@@ -126,6 +130,8 @@ def run(options: Options, items: Iterable[tuple[str, str, dt.date | None]], vers
     parsed Doc back to this process, which then becomes the bottleneck). ``version`` is
     ``analysis.fingerprint(options)`` when the caller has it.
     """
+    from .analysis import fingerprint
+
     version = version or fingerprint(options)
     yield from map_batches(_analyse_batch, batched(items, options.batch_size), options, version,
                            engine=options.engine, n_process=options.n_process,
