@@ -181,13 +181,17 @@ def test_boilerplate_first_line_is_not_the_title(tmp_path):
 
 # --- repeated lines -----------------------------------------------------------------------------
 
-def test_repeated_lines_function():
+def test_repeated_lines_are_found_per_source():
     furniture = "The Harbour Gazette is published by the Harbour Trust."
     docs = [{"source": "Gazette", "text": f"{story(t)}\n{furniture}"} for t in ("ferry", "tram", "canal")]
     docs += [{"source": "Courier", "text": f"{story(t)}\n{furniture}"} for t in ("mill", "bakery")]
     docs += [{"source": "Post", "text": story(t)} for t in ("school", "clinic", "depot")]
-    found = clean.repeated_lines(docs, share=0.5, min_docs=3)
-    assert found == {"Gazette": {furniture}}
+    found = clean.Furniture(clean.Options(repeated_line_share=0.5, repeated_line_min_docs=3))
+    for doc in docs:
+        found.count(doc | {"status": "kept"})
+    assert found.lines("Gazette") == {hash(furniture)}  # in all three of its documents
+    assert found.lines("Courier") == set()  # two documents: fewer than min_docs
+    assert found.lines("Post") == set()
 
 
 def test_repeated_lines_dropped_within_a_source_only(tmp_path):

@@ -307,29 +307,6 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(folded.encode("utf-8")).hexdigest()
 
 
-def repeated_lines(docs: list[dict], share: float, min_docs: int) -> dict[str, set[str]]:
-    """Per source, the lines found in at least ``share`` of its documents (and ``min_docs``).
-
-    ``docs`` are dicts with ``source`` and ``text``; long lines (over 300 characters) are never
-    counted, since those are article paragraphs, not site furniture.
-    """
-    by_source: dict[str, Counter] = defaultdict(Counter)
-    n_docs: Counter = Counter()
-    for doc in docs:
-        if doc.get("text") is None or not doc.get("source"):
-            continue
-        n_docs[doc["source"]] += 1
-        by_source[doc["source"]].update(
-            {ln.strip() for ln in doc["text"].split("\n") if 0 < len(ln.strip()) <= 300})
-    found = {}
-    for source, counts in by_source.items():
-        need = max(min_docs, share * n_docs[source])
-        lines = {line for line, n in counts.items() if n >= need}
-        if lines and n_docs[source] >= min_docs:
-            found[source] = lines
-    return found
-
-
 def shingles(text: str, size: int = 3) -> set[bytes]:
     """Word ``size``-grams of the folded text, as bytes for MinHash."""
     words = re.findall(r"\w+", text.lower())
