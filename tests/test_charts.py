@@ -147,3 +147,12 @@ def test_count_axes_have_whole_number_ticks(chart):
     fig = charts.top_entities(entities, ["PERSON"]) if chart == "top_entities" else \
         charts.quotes_per_speaker(quotes, entities)
     assert all(float(t).is_integer() for t in fig.axes[0].get_xticks())
+
+
+def test_documents_by_status_counts_every_input_by_reason():
+    documents = pd.DataFrame({"status": ["kept", "kept", "duplicate", "rejected", "rejected"],
+                              "reason": [None, None, "exact duplicate", "empty text", "binary file"]})
+    fig = charts.documents_by_status(documents)
+    bars = {patch.get_width() for patch in fig.axes[0].patches}
+    assert sorted(p.get_width() for p in fig.axes[0].patches) == [1, 1, 1, 2] and bars == {1, 2}
+    assert "kept (2)" in fig.get_label() and "rejected · empty text (1)" in fig.get_label()

@@ -35,11 +35,12 @@ def test_charts_notebook_shows_every_figure_inline(fixture_run):
     assert page.count("data:image/png;base64") >= len(drawing)
 
 
-def test_the_entities_notebook_shows_its_figures_inline(fixture_run):
+@pytest.mark.parametrize(("notebook", "n_figures"), [("01_clean.ipynb", 1), ("02_entities.ipynb", 2)])
+def test_the_cleaning_and_entities_notebooks_show_their_figures_inline(fixture_run, notebook, n_figures):
     _, run_dir, _ = fixture_run
-    cells = json.loads((run_dir / "02_entities.ipynb").read_text())["cells"]
+    cells = json.loads((run_dir / notebook).read_text())["cells"]
     drawing = [c for c in cells if c["cell_type"] == "code" and "".join(c["source"]).startswith("charts.")]
-    assert len(drawing) == 2
+    assert len(drawing) == n_figures
     for cell in drawing:
         assert any("image/png" in o.get("data", {}) for o in cell["outputs"]), "".join(cell["source"])
 

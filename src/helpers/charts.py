@@ -128,6 +128,29 @@ def top_entities(entities: pd.DataFrame, labels: Iterable[str] = ACTOR_LABELS, t
     return fig
 
 
+@styled
+def documents_by_status(documents: pd.DataFrame) -> Figure:
+    """Horizontal bars: how many inputs were kept, marked duplicate or rejected, by reason
+    (``clean.status_summary``'s rows), so every input is accounted for at a glance."""
+    title = "What became of every input"
+    if documents.empty:
+        return _empty(title, "No inputs.")
+    reasons = documents["reason"].fillna("").str.replace(r"\d[\d,]*", "N", regex=True).str.slice(0, 60)
+    counts = (documents.assign(what=documents["status"] + reasons.where(reasons == "", " · " + reasons))
+              .groupby(["status", "what"]).size().rename("n").reset_index()
+              .sort_values(["status", "n"], ascending=[False, True]))
+    fig = Chart(figsize=(9, 0.35 * len(counts) + 1.4))
+    ax = fig.subplots()
+    colours = {"kept": "#2e7d32", "duplicate": "#f9a825", "rejected": "#c62828"}
+    ax.barh(counts["what"], counts["n"], color=[colours.get(s, "#777777") for s in counts["status"]])
+    ax.set_xlabel("documents")
+    _integer_axis(ax.xaxis)
+    ax.grid(axis="y", visible=False)
+    ax.set_title(title)
+    fig.set_label(f"{title}: " + ", ".join(f"{w} ({n})" for w, n in zip(counts["what"], counts["n"], strict=True)))
+    return fig
+
+
 def _entity_labels(mentions: pd.DataFrame, entities: pd.DataFrame | None) -> pd.Series:
     """Each mention's label for filtering: its entity's label (the one every chart and the
     ``entities`` table show) where it has one, else the mention's own."""
