@@ -183,3 +183,14 @@ def test_pieces_cut_at_paragraph_breaks_and_cover_the_text():
                                                  "ten eleven twelve"]
     assert [start for start, _, _ in found] == [0, 16, 31, 48]
     assert [last for *_, last in found] == [False] * (len(found) - 1) + [True]
+
+
+def test_analyse_many_selects_documents_as_a_run_does():
+    french = ("Les habitants de la ville ont manifesté samedi devant la mairie pour réclamer "
+              "le retour de l'eau courante dans leur quartier, privé depuis trois semaines.")
+    found = helpers.analyse_many([{"doc_id": "fr", "text": french},
+                                  {"doc_id": "en", "text": "Police arrested three men in Basra on Monday."}])
+    assert found["documents"].set_index("doc_id").loc["fr", "language"] == "fr"
+    assert set(found["mentions"]["doc_id"]) == {"en"}  # French is not analysed, as in a run
+    with pytest.raises(ValueError, match="more than once"):
+        helpers.analyse_many([{"doc_id": "a", "text": "One."}, {"doc_id": "a", "text": "Two."}])

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
@@ -45,11 +45,16 @@ def analyse_many(records, options: Options | None = None) -> dict[str, pd.DataFr
     ``records`` is a DataFrame or an iterable of strings or mappings with ``text`` and
     optionally ``published``, ``doc_id`` (default ``doc-<n>``), ``title`` and ``source``.
     Nothing is written to ``data/processed``. Texts that cleaning rejects (empty, binary) get a
-    ``documents`` row with ``status`` rejected and no other rows.
+    ``documents`` row with ``status`` rejected and no other rows; so do kept texts that a run would
+    not analyse (a language outside ``options.languages``, outside the date or outlet filters).
+    Raises ``ValueError`` when a ``doc_id`` repeats.
     """
     options = options or Options()
     documents = [_clean(record, n) for n, record in enumerate(_as_records(records))]
-    kept = [d for d in documents if d["status"] == "kept"]
+    repeated = [doc_id for doc_id, n in Counter(d["doc_id"] for d in documents).items() if n > 1]
+    if repeated:
+        raise ValueError(f"doc_id given more than once: {repeated[:5]}")
+    kept = [d for d in documents if extract.selection(options)(d)]  # as a run selects them
     analyser = engines.analyser(options)
     found = dict(analyser.pipe((d["doc_id"], d["text"], d["published"]) for d in kept))
     assembly = extract.Assembly(entities.load_gazetteer(options.gazetteer_path), options.fuzzy_threshold)

@@ -209,14 +209,6 @@ def combine(rules: list[re.Pattern]) -> re.Pattern | None:
         return None
 
 
-def drop_lines(text: str, is_boilerplate: Callable[[str], bool]) -> tuple[str, list[str]]:
-    """Remove the lines for which ``is_boilerplate(line)`` holds: ``(text, dropped lines)``."""
-    kept, dropped = [], []
-    for line in text.split("\n"):
-        (dropped if line.strip() and is_boilerplate(line.strip()) else kept).append(line)
-    return join_lines(kept), dropped
-
-
 # --- the per-document cleaner ------------------------------------------------------------------
 
 @dataclass
@@ -283,7 +275,8 @@ class Cleaner:
 
 def drop_aligned(text: str, original: str, is_boilerplate: Callable[[str], bool]
                  ) -> tuple[str, str, list[str]]:
-    """:func:`drop_lines` on ``text``, dropping the same lines from its line-aligned ``original``."""
+    """Remove the lines of ``text`` for which ``is_boilerplate(line)`` holds, and the same lines
+    of its line-aligned ``original``: ``(text, original, dropped lines)``."""
     kept, kept_original, dropped = [], [], []
     for line, line_original in zip(text.split("\n"), original.split("\n"), strict=True):
         if line.strip() and is_boilerplate(line.strip()):
@@ -595,6 +588,7 @@ def iter_documents(raw_dir: Path, options: Options | None = None, *, cache_path:
 
 def _documents(raw_dir: Path, options: Options, version: str, db: cache.Store, progress: bool,
                engine: dict) -> Iterator[dict]:
+    sidecar = ingest.Sidecar(raw_dir)  # metadata.csv (dates, titles, outlets the files lack): read first
     files = ingest.iter_files(raw_dir)
     # ingest.file_hash never follows a link out of the corpus nor opens a special file.
     keys = [cache.fingerprint(ingest.file_hash(path, raw_dir, options.max_file_bytes),
@@ -609,8 +603,6 @@ def _documents(raw_dir: Path, options: Options, version: str, db: cache.Store, p
         db.put_many(dict(chunk))
         bar.update(len(chunk))
     bar.close()
-
-    sidecar = ingest.Sidecar(raw_dir)  # metadata.csv: dates, titles, outlets the files lack
 
     def stored_rows() -> Iterator[tuple[str, dict]]:
         for chunk in engines.batched(keys, 256):
@@ -645,7 +637,7 @@ def _documents(raw_dir: Path, options: Options, version: str, db: cache.Store, p
                     kept.append(row)
         if near:
             add_sketches(kept, sketches, db)
-    verdicts = find_duplicates(slim, options, db, where, furniture, sketches)
+    verdicts = find_duplicates(slim, options, db, where, furniture, sketches, sidecar)
     sidecar.check()
     # 4. the rows
     for _, row in stored_rows():
@@ -731,16 +723,18 @@ def add_sketches(rows: list[dict], sketches: dict, db: cache.Store) -> None:
 
 
 def find_duplicates(slim: list[dict], options: Options, db: cache.Store, where: dict[str, str],
-                    furniture: Furniture, sketches: dict) -> dict[str, dict]:
+                    furniture: Furniture, sketches: dict, sidecar: ingest.Sidecar) -> dict[str, dict]:
     """:func:`mark_duplicates` on slim rows; returns ``doc_id → changed fields`` of duplicates.
 
     ``sketches`` has the signatures (see :func:`add_sketches`); texts of candidate pairs are
-    read back from the cached rows (``where``: doc_id → cache key) and finished again.
+    read back from the cached rows (``where``: doc_id → cache key) and finished again, with the
+    sidecar's fields as the rows had them.
     """
     def text_of(doc_id: str) -> str:
         for row in db.get_many([where[doc_id]])[where[doc_id]]:
             if row["doc_id"] == doc_id:
                 row = dict(row)
+                sidecar.apply(row)
                 finish_row(row, options, furniture)
                 return row["text"]
         raise KeyError(doc_id)

@@ -47,15 +47,26 @@ def analysed_batches(corpus: str, options: Options, version: str) -> Iterator[li
     """The documents stage 2 analyses, in batches of :data:`CHUNK`, with their cache keys."""
     source = pq.ParquetFile(store.table_path(corpus, "documents"))
     columns = ["doc_id", "text", "published", "status", "language", "source"]
-    chosen = filters.Filters.from_parameters(options.start_date, options.end_date, options.sources)
+    is_selected = selection(options)
     for batch in source.iter_batches(batch_size=CHUNK, columns=columns):
-        rows = [r for r in batch.to_pylist() if r["status"] == "kept" and (
-            options.keep_other_languages or r["language"] in options.languages)
-            and chosen.keeps(r["published"], r["source"], r["language"])]
+        rows = [r for r in batch.to_pylist() if is_selected(r)]
         for row in rows:
             row["key"] = doc_key(row["text"], row["published"], version)
         if rows:
             yield rows
+
+
+def selection(options: Options):
+    """``row → bool``: whether stage 2 analyses a ``documents`` row (a dict with ``status``,
+    ``language``, ``published`` and ``source``): kept, in an analysed language, and inside the
+    date and outlet filters. ``newsdesk run``, its manifest and ``helpers.analyse`` share it."""
+    chosen = filters.Filters.from_parameters(options.start_date, options.end_date, options.sources)
+
+    def is_selected(row: dict) -> bool:
+        return (row["status"] == "kept"
+                and (options.keep_other_languages or row["language"] in options.languages)
+                and chosen.keeps(row.get("published"), row.get("source"), row.get("language")))
+    return is_selected
 
 
 def extract_corpus(corpus: str, options: Options | None = None, progress: bool = True) -> dict:

@@ -943,15 +943,3 @@ class Sidecar:
         if unmatched:
             raise ValueError(f"{self.folder / SIDECAR}: no document for " + ", ".join(unmatched[:5])
                              + (f" and {len(unmatched) - 5} more" if len(unmatched) > 5 else ""))
-
-
-def apply_sidecar(rows: list[dict], folder: Path) -> int:
-    """Apply ``<folder>/metadata.csv`` to ``documents`` rows in place (see :class:`Sidecar`).
-
-    Returns the number of documents changed. Raises ``ValueError`` for a sidecar row that names
-    no document of the corpus, or as :func:`read_sidecar`.
-    """
-    sidecar = Sidecar(folder)
-    changed = sum(sidecar.apply(row) for row in rows) if sidecar.entries else 0
-    sidecar.check()
-    return changed

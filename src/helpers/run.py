@@ -165,6 +165,10 @@ def check_name(name: str | None, raw_dir: Path) -> str:
         raise ParameterError(str(error)) from None
 
 
+# Inputs over this size are listed without a hash (ingest rejects them unread at its own, smaller cap).
+MAX_HASHED_BYTES = 256 * 2**20
+
+
 def file_inventory(raw_dir: Path) -> list[dict]:
     """Every input file, the ``metadata.csv`` sidecar included: relative path, size and SHA-256
     (``None`` with a ``problem`` for what ingest does not read: links leaving the corpus, special
@@ -177,14 +181,10 @@ def file_inventory(raw_dir: Path) -> list[dict]:
         entry = {"path": ingest.display_path(path, raw_dir), "bytes": None, "sha256": None}
         problem = ingest.file_problem(path, raw_dir)
         if problem is None:
-            try:
-                digest = hashlib.sha256()
-                with open(path, "rb") as handle:
-                    for block in iter(lambda h=handle: h.read(1 << 20), b""):
-                        digest.update(block)
-                entry.update(bytes=os.stat(path).st_size, sha256=digest.hexdigest())
-            except OSError as error:
-                problem = f"file cannot be read: {error.strerror}"
+            # read as ingest reads (no link out of the corpus, no pipe swapped in since the check)
+            data, problem = ingest.read_bytes(path, raw_dir, MAX_HASHED_BYTES)
+            if data is not None:
+                entry.update(bytes=len(data), sha256=hashlib.sha256(data).hexdigest())
         if problem:
             entry["problem"] = problem
         inventory.append(entry)
@@ -463,10 +463,12 @@ def _quiet_kernel_manager():
 
 
 def _analysed_ids(corpus: str, options: dict) -> set[str]:
-    """doc_ids that stage 2 analysed under the given extraction options."""
-    from .clean import Options, analysed
+    """doc_ids that stage 2 analysed under the given extraction options (its own selection)."""
+    from .analysis import Options
+    from .extract import selection
 
-    frame = store.read_table(corpus, "documents", ["doc_id", "status", "language"])
-    mask = analysed(frame, Options(languages=options.get("languages", ["en"]),
-                                   keep_other_languages=options.get("keep_other_languages", False)))
-    return set(frame.loc[mask, "doc_id"])
+    known = {name: options[name] for name in ("languages", "keep_other_languages", "start_date", "end_date",
+                                              "sources") if name in options}
+    is_selected = selection(Options(**known))
+    frame = store.read_table(corpus, "documents", ["doc_id", "status", "language", "published", "source"])
+    return {row["doc_id"] for row in frame.to_dict("records") if is_selected(row)}
