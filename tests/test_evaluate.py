@@ -425,7 +425,7 @@ def events_predictions(docs):
     def event(doc_id, **fields):
         base = {"doc_id": doc_id, "sub_event_type": None, "actor1": None, "actor1_text": None, "actor2": None,
                 "actor2_text": None, "location": None, "location_text": None, "modality": None,
-                "actor1_type": None, "actor2_type": None,
+                "actor1_type": None, "actor2_type": None, "date_text": "the date as written",
                 "start_char": 0}
         return base | fields
     return {
@@ -637,3 +637,20 @@ def test_notes_coding_no_event_are_right_when_nothing_asserted_is_predicted(tmp_
           {"accuracy": 0.5, "correct": 1, "total": 2})
     assert result["counts"]["notes"] == 3 and result["counts"]["notes with a coded event"] == 1
     assert [e["error"] for e in result["errors"] if "error" in e] == ["event where the gold has none"]
+
+
+def test_an_event_dated_only_by_the_publication_date_is_not_a_right_date(tmp_path):
+    gold = tmp_path / "events.csv"
+    gold.write_text("notes,event_date,event_type,actor1,actor2,location\n"
+                    "\"Troops shelled Dorin.\",2024-02-11,Battles,,,Dorin\n"
+                    "\"On 11 February, troops shelled Karsk.\",2024-02-11,Battles,,,Karsk\n", encoding="utf-8")
+
+    def predictions(docs):
+        first, second = list(docs)
+        row = {"event_type": "Battles", "actor1": None, "actor2": None, "modality": "asserted", "start_char": 0,
+               "event_date": dt.date(2024, 2, 11)}
+        return {"events": [row | {"doc_id": first, "location": "Dorin", "date_text": None},  # the fallback
+                           row | {"doc_id": second, "location": "Karsk", "date_text": "11 February"}]}
+
+    result = evaluate.evaluate("events", gold, fake_analyser(predictions))
+    close(result["accuracy"]["event_date"], {"accuracy": 0.5, "correct": 1, "total": 2})

@@ -126,3 +126,27 @@ def test_other_languages_are_skipped_unless_kept(tmp_path):
     assert skipped["n_analysed"] == 3 and skipped["n_not_analysed"] == 1
     kept = extract.extract_corpus(name, extract.Options(keep_other_languages=True), progress=False)
     assert kept["n_analysed"] == 4
+
+
+def test_a_document_whose_analysis_fails_is_listed_and_the_run_goes_on(tmp_path, monkeypatch):
+    from helpers import dates
+
+    name, _ = make_corpus(tmp_path, 4)
+    real = dates.extract
+    calls = []
+
+    def flaky(doc, *args, **kwargs):  # the second document trips an extractor
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("a bug in a rule")
+        return real(doc, *args, **kwargs)
+
+    monkeypatch.setattr(dates, "extract", flaky)
+    engines._LOADED.clear()  # a fresh analyser with the patched extractor, in this process
+    summary = extract.extract_corpus(name, extract.Options(quotes=False, events=False), progress=False)
+    engines._LOADED.clear()
+    assert summary["n_analysed"] == 4 and len(summary["failed"]) == 1
+    assert summary["failed"][0]["error"] == "RuntimeError: a bug in a rule"
+    failed_id = summary["failed"][0]["doc_id"]
+    mentions = tables(name)["mentions"]
+    assert failed_id not in set(mentions["doc_id"]) and mentions["doc_id"].nunique() >= 2

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +21,7 @@ from typing import NamedTuple
 from . import cache, dates, entities, events, lexicons, nlp, paths, quotes, records, vocab
 
 KINDS = ("mentions", "dates", "quotes", "events")
+LOG = logging.getLogger(__name__)
 
 
 @dataclass
@@ -114,11 +117,20 @@ class Analyser:
         for batch in _batches_by_length(items, batch_size):
             if len(batch) == 1 and len(batch[0][1]) > PIECE_CHARS:
                 key, text, published = batch[0]
-                yield key, self.analyse_long(text, published).as_dicts()
+                yield key, self._guarded(key, self.analyse_long, text, published)
                 continue
             stream = ((text, (key, text, published)) for key, text, published in batch)
             for doc, (key, text, published) in self.nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
-                yield key, self.analyse(doc, published, text).as_dicts()
+                yield key, self._guarded(key, self.analyse, doc, published, text)
+
+    def _guarded(self, key: str, analyse, *args) -> dict[str, list[dict]]:
+        """``analyse(*args)`` as dicts; an extractor that fails on one document costs that
+        document's records (kept as ``{"error": ...}`` and counted by assembly), not the run."""
+        try:
+            return analyse(*args).as_dicts()
+        except Exception as error:  # noqa: BLE001 - one document's failure must not stop a corpus
+            LOG.warning("analysis failed on document %s: %s: %s", key[:12], type(error).__name__, error)
+            return {kind: [] for kind in KINDS} | {"error": f"{type(error).__name__}: {error}"}
 
     def analyse_long(self, text: str, published: dt.date | None) -> DocRecords:
         """The records of a long text, parsed one piece at a time (see :func:`pieces`)."""
@@ -203,5 +215,4 @@ def fingerprint(options: Options) -> str:
         package, nlp.pipeline_version(package), options.components, options.quotes, options.events,
         options.day_first,
         cache.file_digest(*gazetteer, *lexicons.files()),
-        cache.code_version(nlp, entities, dates, quotes, events, records, lexicons, vocab),
-        cache.code_version(Analyser))
+        cache.code_version(nlp, entities, dates, quotes, events, records, lexicons, vocab, sys.modules[__name__]))

@@ -863,7 +863,7 @@ EVENT_FIELDS = {  # scored field → the predicted columns it is read from
     "event_type": ["event_type"], "sub_event_type": ["sub_event_type"],
     "actor1": ["actor1", "actor1_text", "actor1_type"], "actor2": ["actor2", "actor2_text", "actor2_type"],
     "location": ["location", "location_text"], "location or admin1": ["location", "location_text"],
-    "event_date": ["event_date"],
+    "event_date": ["event_date", "date_text"],
 }
 
 
@@ -954,7 +954,10 @@ def _event_verdict(gold: GoldEvent, guess: dict, names: dict[str, list[str]], th
         "actor2": name_ok(gold.actor2, "actor2"),
         "location": location,
         "location or admin1": location or (bool(gold.admin1) and name_ok(gold.admin1, "location")),
-        "event_date": _as_date(guess.get("event_date")) == gold.event_date,
+        # The note is analysed as published on its event_date, which an event without a date of its
+        # own falls back to: that date is right only when the text gave it (date_text).
+        "event_date": _as_date(guess.get("event_date")) == gold.event_date
+        and ("date_text" not in guess or _present(guess.get("date_text"))),
     }
 
 

@@ -85,14 +85,14 @@ def extract_corpus(corpus: str, options: Options | None = None, progress: bool =
     with cache.Store(cache_path(corpus)) as db:
         n_analysed, n_processed = analyse_pending(corpus, options, version, db, progress)
         processed_at = time.perf_counter()
-        counts = assemble(corpus, options, version, db)
+        counts, failed = assemble(corpus, options, version, db)
     acled.write(corpus)
     finished = time.perf_counter()
     summary = {
         "model": nlp.describe_package(options.model, options.components), "n_analysed": n_analysed,
         "n_processed": n_processed, "n_reused": n_analysed - n_processed,
         "n_not_analysed": sum(statuses.values()) - n_analysed,
-        "statuses": dict(statuses), "rows": counts, "options": dataclasses.asdict(options),
+        "statuses": dict(statuses), "rows": counts, "failed": failed, "options": dataclasses.asdict(options),
         "seconds": {"nlp": round(processed_at - started, 3),
                     "assemble": round(finished - processed_at, 3)},
     }
@@ -143,12 +143,20 @@ def _cached(db: cache.Store, corpus: str, options: Options, version: str
         yield [(row, found[row["key"]]) for row in rows]
 
 
-def assemble(corpus: str, options: Options, version: str, db: cache.Store) -> dict[str, int]:
-    """Resolve entities across the corpus and write all stage-2 tables; returns row counts."""
+def assemble(corpus: str, options: Options, version: str, db: cache.Store
+             ) -> tuple[dict[str, int], list[dict]]:
+    """Resolve entities across the corpus and write all stage-2 tables.
+
+    Returns the row counts by table and the documents whose analysis failed (``doc_id``,
+    ``error``): they are in no table but are listed, so every document is accounted for.
+    """
     assembly = Assembly(entities.load_gazetteer(options.gazetteer_path), options.fuzzy_threshold)
+    failed = []
     for chunk in _cached(db, corpus, options, version):
-        for _, found in chunk:
+        for row, found in chunk:
             assembly.observe(found["mentions"])
+            if found.get("error"):
+                failed.append({"doc_id": row["doc_id"], "error": found["error"]})
     assembly.build()
     folder = paths.processed_dir(corpus)
     event_rows: list[dict] = []
@@ -167,7 +175,7 @@ def assemble(corpus: str, options: Options, version: str, db: cache.Store) -> di
     for table, rows in assembly.corpus_tables(event_rows).items():
         store.write_records(folder / f"{table}.parquet", rows, table)
         counts[table] = len(rows)
-    return counts
+    return counts, failed
 
 
 class Assembly:

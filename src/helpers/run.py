@@ -421,7 +421,7 @@ def _run_locked(raw_dir: Path, name: str, overrides: dict, declared: dict, value
         status="failed" if failure else "succeeded", error=failure,
         finished=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), documents=documents,
         extraction={k: summary.get(k) for k in ("n_analysed", "n_processed", "n_reused",
-                                                 "n_not_analysed", "rows", "model", "seconds")},
+                                                 "n_not_analysed", "rows", "failed", "model", "seconds")},
         figures=[] if failure else store.read_json(figures_dir / "figures.json", default=[]))
     manifest["versions"]["model"] = (summary.get("model") or {}).get("package")
     manifest["versions"]["model_version"] = (summary.get("model") or {}).get("version")
