@@ -233,3 +233,18 @@ def test_a_failed_run_changes_no_table_and_shows_no_stale_numbers(tmp_path):
     rerun = run.run(raw, reports_dir=reports, progress=False)
     extraction = json.loads((rerun / "manifest.json").read_text())["extraction"]
     assert extraction["n_processed"] == 0
+
+
+@pytest.mark.slow
+def test_a_failing_comparison_with_the_last_run_still_finishes_the_run(tmp_path, monkeypatch):
+    from helpers import changes
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full while writing changes.json")
+
+    monkeypatch.setattr(changes, "record_run", broken)
+    raw = build_small_corpus(tmp_path / "cmp")
+    run_dir = run.run(raw, reports_dir=tmp_path / "reports", progress=False)
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["status"] == "succeeded" and "disk full" in manifest["changes"]["error"]
+    assert (run_dir / "index.html").is_file()

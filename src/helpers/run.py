@@ -426,7 +426,10 @@ def _run_locked(raw_dir: Path, name: str, overrides: dict, declared: dict, value
     manifest["versions"]["model"] = (summary.get("model") or {}).get("package")
     manifest["versions"]["model_version"] = (summary.get("model") or {}).get("version")
     if not failure:
-        manifest["changes"] = changes.record_run(name, run_dir, Path(reports_dir), filters.from_mapping(overrides))
+        try:  # the tables are in place: a failing comparison must not leave the run "running"
+            manifest["changes"] = changes.record_run(name, run_dir, Path(reports_dir), filters.from_mapping(overrides))
+        except Exception as error:  # noqa: BLE001
+            manifest["changes"] = {"error": f"what changed could not be computed: {type(error).__name__}: {error}"}
     store.write_json(run_dir / "manifest.json", manifest)
     report.run_page(run_dir, manifest)
     report.runs_index(reports_dir)
