@@ -321,3 +321,10 @@ def test_an_agent_noun_is_a_last_resort_referent_for_he(analyse):
     text = 'In a video posted late Saturday, the rapper apologised to fans. "I let you down and I am sorry," he said.'
     (q,) = _quotes(analyse, text)
     assert q["speaker_text"] == "the rapper"
+
+
+@pytest.mark.parametrize("text", ['"Why should the port close now?" Mayor Lena Ortiz asked.',
+                                  '"Not one more day!" Mayor Lena Ortiz shouted.'])
+def test_a_question_or_exclamation_takes_the_speaker_after_it(analyse, text):
+    (q,) = _quotes(analyse, text)
+    assert q["speaker_text"] is not None and "Lena Ortiz" in q["speaker_text"]

@@ -480,6 +480,13 @@ def extract(doc, cues: Iterable[str] | None = None, text: str | None = None) -> 
             index = chosen[0][0]
             if index and sentences[index - 1].text.rstrip().endswith(":"):
                 chosen.insert(0, (index - 1, sentences[index - 1]))
+        # '"Why now?" Graham asked.': the splitter ends a sentence at the question mark, so the
+        # attribution right after the closing mark is a sentence of its own.
+        after = chosen[-1][0] + 1 if chosen else None
+        if (after is not None and after < len(sentences) and text[end - 1:end] in {"?", "!"}
+                and text[end:sentences[after].start_char].strip(" " + MARKS) == ""
+                and "\n" not in text[end:sentences[after].start_char]):
+            chosen.append((after, sentences[after]))
         return [sentence for _, sentence in chosen]
 
     records, spoken = [], []
