@@ -328,3 +328,11 @@ def test_an_agent_noun_is_a_last_resort_referent_for_he(analyse):
 def test_a_question_or_exclamation_takes_the_speaker_after_it(analyse, text):
     (q,) = _quotes(analyse, text)
     assert q["speaker_text"] is not None and "Lena Ortiz" in q["speaker_text"]
+
+
+def test_a_quote_signed_after_a_dash_is_that_person_s(analyse):
+    text = ('Readers wrote in after the debate.\n\n"The bus lanes saved me an hour a day." \u2015 Lena Brandt, '
+            'Denver\n\n"Nobody asked the shop owners." \u2014 Omar Haddad, Boulder')
+    found = _quotes(analyse, text)
+    assert [q["speaker_text"] for q in found] == ["Lena Brandt", "Omar Haddad"]
+    assert {q["cue"] for q in found} == {"\u2014"}

@@ -436,6 +436,23 @@ def _represented(speaker, names: list):
 SPEAKER_FIELDS = ("speaker_text", "speaker_start", "speaker_end", "represents_start", "represents_end", "cue")
 
 
+DASH_ATTRIBUTION = re.compile(r"[ \t]*[\u2015\u2014\u2013-]{1,2}[ \t]*")
+
+
+def _dash_attribution(doc, text: str, end: int):
+    """``("—", name)`` when a quote is signed after a dash on its own line ('"..." ― Lena
+    Brandt, Denver': readers' comments, pull quotes), else ``None``. The name is the person
+    (or organisation) entity that starts right after the dash."""
+    closing = end
+    while closing < len(text) and text[closing] in MARKS:
+        closing += 1
+    dash = DASH_ATTRIBUTION.match(text, closing)
+    if dash is None or dash.end() == closing:
+        return None
+    name = next((e for e in doc.ents if e.start_char == dash.end() and e.label_ in {"PERSON", "ORG"}), None)
+    return ("\u2014", name) if name is not None else None
+
+
 def extract(doc, cues: Iterable[str] | None = None, text: str | None = None) -> list[Quote]:
     """Quote records of a parsed Doc.
 
@@ -508,7 +525,7 @@ def extract(doc, cues: Iterable[str] | None = None, text: str | None = None) -> 
         if verb is not None:
             cue, speaker = verb.text, _speaker_span(verb, inside | dateline_chars, dateline_ends)
         else:
-            found = _phrase_cue(around, phrases)
+            found = _phrase_cue(around, phrases) or _dash_attribution(doc, text, end)
             if found:
                 cue, speaker = found[0], _without_dateline(found[1], dateline_ends)
         kind = quote_kind(text, start, end, cue is not None, forms, doc)
