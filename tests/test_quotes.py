@@ -336,3 +336,10 @@ def test_a_quote_signed_after_a_dash_is_that_person_s(analyse):
     found = _quotes(analyse, text)
     assert [q["speaker_text"] for q in found] == ["Lena Brandt", "Omar Haddad"]
     assert {q["cue"] for q in found} == {"\u2014"}
+
+
+def test_a_relative_pronoun_speaker_is_the_noun_it_stands_for(analyse):
+    text = ('Four men were detained, according to the Interior Ministry, which said they had '
+            'photographed "sensitive sites near the port".')
+    (q,) = _quotes(analyse, text)
+    assert q["speaker_text"] is not None and "Interior Ministry" in q["speaker_text"]

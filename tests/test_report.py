@@ -12,6 +12,12 @@ import pyarrow.parquet as pq
 from helpers import changes, filters, report, store
 
 
+def test_missing_fatalities_print_empty_not_na():
+    frame = pd.DataFrame({"fatalities": pd.array([3, None], dtype="Int64"), "reports": pd.array([2, 1], dtype="Int64")})
+    html = report.table(frame)
+    assert "&lt;NA&gt;" not in html and "<NA>" not in html and '<td class="num">3</td>' in html
+
+
 def test_counts_print_as_integers():
     frame = pd.DataFrame({"count": [160.0, None], "n_mentions": [1234, 2], "sentence": ["a", "b"]})
     html = report.table(frame)

@@ -154,6 +154,10 @@ def _speaker_span(verb, inside: set[int], dateline_ends: dict[int, int]):
         subject = _inverted_subject(verb, inside)
     if subject is None or subject.idx in inside:
         return None
+    if subject.lower_ in {"which", "who", "that"} and verb.dep_ == "relcl":
+        subject = verb.head  # "the ministry, which said ...": the ministry speaks
+        if subject.idx in inside:
+            return None
     named = _apposed_name(subject)
     if named is not None:
         return _without_dateline(named, dateline_ends)

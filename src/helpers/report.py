@@ -34,7 +34,8 @@ figure img{max-width:100%;height:auto}figcaption{color:#444;font-size:13px;margi
 
 
 # Columns shown as right-aligned whole numbers.
-INTEGER_COLUMNS = ("n_mentions", "n_docs", "count", "n", "bytes", "documents", "mentions")
+INTEGER_COLUMNS = ("n_mentions", "n_docs", "count", "n", "bytes", "documents", "mentions", "fatalities",
+                   "reports")
 DATE_COLUMNS = ("date", "published")
 
 
