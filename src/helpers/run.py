@@ -26,11 +26,12 @@ import secrets
 import shutil
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from . import changes, filters, parameters, paths, report, runlock, store
+from . import changes, filters, kernels, parameters, paths, report, runlock, store
 
 NOTEBOOKS = ("01_clean.ipynb", "02_entities.ipynb", "03_charts.ipynb")
 KEY_PACKAGES = ("newsdesk", "spacy", "pandas", "pyarrow", "papermill", "matplotlib", "ftfy",
@@ -327,25 +328,27 @@ def run(raw_dir: Path, name: str | None = None, overrides: dict | None = None,
     """
     raw_dir = check_raw(raw_dir)
     name = check_name(name, raw_dir)
-    overrides = dict(overrides or {})
-    declared = declared_parameters(notebooks_dir)
-    unknown = set(overrides) - set(declared)
-    if unknown:
-        raise ParameterError(f"unknown parameters: {sorted(unknown)}")
-    values = default_values(declared) | overrides
-    check_values(values)
-    reports_dir = Path(reports_dir)
-    started = dt.datetime.now(dt.UTC)
-    info = {"pid": os.getpid(), "host": platform.node(), "started": started.isoformat(timespec="seconds")}
-    with runlock.corpus_lock(name, info, wait=wait):
-        recover(name)
-        return _run_locked(raw_dir, name, overrides, declared, values, reports_dir, progress, notebooks_dir)
+    with kernels.Ahead(notebooks_dir, NOTEBOOKS, paths.PROJECT_ROOT) as ahead:
+        ahead.start(NOTEBOOKS[0])  # it boots while the parameters are checked
+        overrides = dict(overrides or {})
+        declared = declared_parameters(notebooks_dir)
+        unknown = set(overrides) - set(declared)
+        if unknown:
+            raise ParameterError(f"unknown parameters: {sorted(unknown)}")
+        values = default_values(declared) | overrides
+        check_values(values)
+        reports_dir = Path(reports_dir)
+        started = dt.datetime.now(dt.UTC)
+        info = {"pid": os.getpid(), "host": platform.node(), "started": started.isoformat(timespec="seconds")}
+        with runlock.corpus_lock(name, info, wait=wait):
+            recover(name)
+            return _run_locked(raw_dir, name, overrides, declared, values, reports_dir, progress,
+                               notebooks_dir, ahead)
 
 
 def _run_locked(raw_dir: Path, name: str, overrides: dict, declared: dict, values: dict,
-                reports_dir: Path, progress: bool, notebooks_dir: Path) -> Path:
+                reports_dir: Path, progress: bool, notebooks_dir: Path, ahead: kernels.Ahead) -> Path:
     import papermill
-    from papermill.exceptions import PapermillExecutionError
 
     run_dir = new_run_dir(name, reports_dir)
     runlock_info = {"run_id": run_dir.name, "pid": os.getpid()}
@@ -368,33 +371,30 @@ def _run_locked(raw_dir: Path, name: str, overrides: dict, declared: dict, value
     failure = None
     notebook = NOTEBOOKS[0]
     try:
-        for notebook in NOTEBOOKS:
-            source = notebooks_dir / notebook
-            accepted = papermill.inspect_notebook(str(source))
-            parameters_given = {k: v for k, v in given.items() if k in accepted}
-            output = run_dir / notebook
-            entry = {"name": notebook, "output": notebook, "parameters": parameters_given, "status": "running"}
-            manifest["notebooks"].append(entry)
-            started = time.perf_counter()
-            try:
-                # One line per notebook: its name, cells done and elapsed time.
-                bar = {"desc": notebook, "bar_format": "{desc}: {n_fmt}/{total_fmt} cells, {elapsed}"}
-                papermill.execute_notebook(str(source), str(output), parameters=parameters_given,
-                                           progress_bar=bar if progress else False,
-                                           cwd=str(paths.PROJECT_ROOT), kernel_name="python3",
-                                           log_output=False, kernel_manager_class=_quiet_kernel_manager())
-                entry["status"] = "succeeded"
-            except PapermillExecutionError as error:
-                entry["status"] = "failed"
-                failure = (f"notebook {notebook} failed in cell {error.cell_index} "
-                           f"(execution count {error.exec_count}): {error.ename}: {error.evalue}")
-            finally:
-                entry["seconds"] = round(time.perf_counter() - started, 2)
-            if output.exists():
-                entry["html"] = notebook.replace(".ipynb", ".html")
-                report.notebook_html(output, run_dir / entry["html"])
-            if failure:
-                break
+        # Each notebook's HTML page is rendered in a thread while the next notebook runs.
+        with ThreadPoolExecutor(max_workers=1) as renderer:
+            pages = []
+            for notebook in NOTEBOOKS:
+                source = notebooks_dir / notebook
+                accepted = papermill.inspect_notebook(str(source))
+                parameters_given = {k: v for k, v in given.items() if k in accepted}
+                output = run_dir / notebook
+                entry = {"name": notebook, "output": notebook, "parameters": parameters_given, "status": "running"}
+                manifest["notebooks"].append(entry)
+                started = time.perf_counter()
+                try:
+                    failure = _execute(source, output, parameters_given, progress, ahead.kernel(notebook))
+                finally:
+                    entry["seconds"] = round(time.perf_counter() - started, 2)
+                    ahead.done(notebook)
+                entry["status"] = "failed" if failure else "succeeded"
+                if output.exists():
+                    entry["html"] = notebook.replace(".ipynb", ".html")
+                    pages.append(renderer.submit(report.notebook_html, output, run_dir / entry["html"]))
+                if failure:
+                    break
+            for page in pages:
+                page.result()
     except BaseException as error:  # Ctrl-C, a kernel that died: the run is recorded as interrupted
         manifest.update(status="interrupted", error=f"interrupted: {type(error).__name__}: {error}",
                         finished=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -439,30 +439,22 @@ def _run_locked(raw_dir: Path, name: str, overrides: dict, declared: dict, value
     return run_dir
 
 
-def _quiet_kernel_manager():
-    """A kernel manager whose kernels print nothing to the runner's terminal but real errors.
+def _execute(source: Path, output: Path, parameters_given: dict, progress: bool, kernel) -> str | None:
+    """Run one notebook with papermill on a started kernel; ``None`` when it succeeded, else a
+    message naming the notebook and the failing cell."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
 
-    * It talks to the kernel over local (IPC) sockets: no TCP port is opened, so the kernel has
-      no "running over TCP without encryption" warning to print (Windows has no IPC transport:
-      there the default TCP manager is used).
-    * It does not interrupt a finished notebook's kernel before shutting it down: jupyter_client
-      does so by default, and an idle ipykernel answers with "KeyboardInterrupt caught in kernel".
-    """
-    from jupyter_client.manager import AsyncKernelManager
-
-    if sys.platform == "win32":
-        return AsyncKernelManager
-
-    class QuietKernelManager(AsyncKernelManager):
-        def __init__(self, **kwargs):
-            kwargs.setdefault("transport", "ipc")
-            super().__init__(**kwargs)
-
-        async def _async_interrupt_kernel(self) -> None:
-            if not self.shutting_down:
-                await super()._async_interrupt_kernel()
-
-    return QuietKernelManager
+    # One line per notebook: its name, cells done and elapsed time.
+    bar = {"desc": source.name, "bar_format": "{desc}: {n_fmt}/{total_fmt} cells, {elapsed}"}
+    try:
+        papermill.execute_notebook(str(source), str(output), parameters=parameters_given,
+                                   progress_bar=bar if progress else False, kernel_name=kernels.KERNEL_NAME,
+                                   km=kernel, log_output=False)
+    except PapermillExecutionError as error:
+        return (f"notebook {source.name} failed in cell {error.cell_index} "
+                f"(execution count {error.exec_count}): {error.ename}: {error.evalue}")
+    return None
 
 
 def _analysed_ids(corpus: str, options: dict) -> set[str]:
