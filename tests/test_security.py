@@ -532,7 +532,7 @@ def test_a_waiting_run_starts_when_the_first_one_ends(processed):
     assert order == ["first started", "first ended", "second started"]
 
 
-def test_the_displacy_example_parses_only_the_start_of_a_huge_document(tmp_path):
+def test_the_displacy_example_shows_only_the_start_of_a_huge_document(tmp_path):
     from helpers import extract
 
     raw = tmp_path / "huge"
@@ -542,5 +542,9 @@ def test_the_displacy_example_parses_only_the_start_of_a_huge_document(tmp_path)
     documents = clean.clean_corpus(raw, clean.Options(near_duplicate_threshold=0), progress=False)
     clean.write_documents("huge-example", documents)
     assert len(documents["text"].iloc[0]) > 150_000
-    doc = extract.parse_one("huge-example", "huge.txt", max_chars=5_000)
-    assert 2_500 < len(doc.text) <= 5_000 and doc.text.endswith("Part 1.")  # two whole paragraphs
+    mentions = pd.DataFrame({"doc_id": ["huge.txt"] * 4, "start_char": [1_000, 15, 18, 9_000],
+                             "end_char": [1_007, 22, 30, 9_007], "label": ["GPE", "ORG", "GPE", "GPE"]})
+    shown = extract.displayed_entities("huge-example", "huge.txt", mentions, max_chars=5_000)
+    assert 2_500 < len(shown["text"]) <= 5_000 and shown["text"].endswith("Part 1.")  # two whole paragraphs
+    # In text order; an overlapping span and mentions past the cut are not drawn.
+    assert shown["ents"] == [{"start": 15, "end": 22, "label": "ORG"}, {"start": 1_000, "end": 1_007, "label": "GPE"}]

@@ -27,7 +27,7 @@ from . import acled, cache, engines, entities, events, filters, nlp, paths, sche
 from .analysis import Options, fingerprint
 from .vocab import NAMED_LABELS
 
-__all__ = ["Options", "extract_corpus", "load_tables", "parse_one", "top_actors", "busiest_document"]
+__all__ = ["Options", "extract_corpus", "load_tables", "displayed_entities", "top_actors", "busiest_document"]
 
 TABLES = ("mentions", "entities", "dates", "quotes", "events", "cooccurrence", "entity_merges")
 # Rows written document by document; events are grouped across documents first (small rows).
@@ -307,27 +307,35 @@ def event_row(doc_id: str, published, event: dict, mentions: list[dict]) -> dict
 EVENT_COLUMNS = frozenset(schema.columns("events"))
 
 
-# displaCy shows the start of a long document: parsing a million characters again for a picture
-# would cost minutes and gigabytes, and the page would be unreadable.
+# displaCy shows the start of a long document: a million characters of markup would make the
+# page unreadable and the notebook heavy.
 DISPLAY_CHARS = 20_000
 
 
-def parse_one(corpus: str, doc_id: str | None, options: Options | None = None,
-              max_chars: int = DISPLAY_CHARS):
-    """The spaCy Doc of one document, parsed as stage 2 parses it (for displaCy): its first
-    ``max_chars`` characters (cut at a paragraph break); an empty Doc when ``doc_id`` is
-    ``None`` (a corpus with nothing analysed)."""
-    options = options or Options()
+def displayed_entities(corpus: str, doc_id: str | None, mentions, max_chars: int = DISPLAY_CHARS) -> dict:
+    """One document's text and entity mentions as stage 2 recorded them, in displaCy's manual
+    format (``displacy.render(shown, style="ent", manual=True)``): ``{"text", "ents": [{"start",
+    "end", "label"}], "title"}``. Only the first ``max_chars`` characters (cut at a paragraph
+    break) and the mentions inside them are shown; ``doc_id`` ``None`` (nothing analysed) gives
+    an empty text. No model is loaded: the picture is the table, not a new parse."""
     if doc_id is None:
-        return engines.analyser(options).nlp("")
-    documents = store.read_table(corpus, "documents", ["doc_id", "text"]).set_index("doc_id")
+        return {"text": "", "ents": [], "title": None}
+    documents = store.read_table(corpus, "documents", ["doc_id", "title", "text"]).set_index("doc_id")
     if doc_id not in documents.index:
         raise KeyError(f"no document {doc_id!r} in corpus {corpus!r}")
     text = documents.loc[doc_id, "text"]
     if len(text) > max_chars:
         cut = text.rfind("\n\n", 0, max_chars)
         text = text[:cut if cut > max_chars // 2 else max_chars]
-    return engines.analyser(options).nlp(text)
+    spans = mentions[(mentions["doc_id"] == doc_id) & (mentions["end_char"] <= len(text))]
+    spans = spans.sort_values(["start_char", "end_char"])
+    ents, last_end = [], 0
+    for start, end, label in spans[["start_char", "end_char", "label"]].itertuples(index=False):
+        if start >= last_end:  # displaCy draws no overlapping spans
+            ents.append({"start": int(start), "end": int(end), "label": label})
+            last_end = end
+    title = documents.loc[doc_id, "title"]
+    return {"text": text, "ents": ents, "title": title if isinstance(title, str) else None}
 
 
 def busiest_document(mentions) -> str | None:
