@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import matplotlib as mpl
 import matplotlib.dates as mdates
 import pandas as pd
 import pytest
@@ -47,6 +48,40 @@ def test_a_saved_chart_shows_the_saved_png_until_it_changes(tmp_path):
     fig.axes[0].set_title("Another title")
     redrawn = DisplayFormatter().format(fig)[0]["image/png"]
     assert redrawn.startswith(b"\x89PNG") and redrawn != saved
+
+
+def test_a_chart_drawn_again_from_equal_inputs_is_copied_not_rendered(tmp_path, monkeypatch):
+    from matplotlib.figure import Figure
+
+    table = events_table([DAY, DAY + dt.timedelta(days=8)])
+    first = charts.FigureBook(tmp_path / "one", reuse_dir=tmp_path / "kept")
+    first.add("timeline", charts.events_timeline, table)
+    rendered = (tmp_path / "one" / "timeline.svg").read_bytes()
+
+    def no_rendering(*args, **kwargs):
+        raise AssertionError("rendered again")
+    monkeypatch.setattr(Figure, "savefig", no_rendering)
+    again = charts.FigureBook(tmp_path / "two", reuse_dir=tmp_path / "kept")
+    shown = again.add("timeline", charts.events_timeline, table.copy())
+    assert (tmp_path / "two" / "timeline.svg").read_bytes() == rendered
+    assert shown._repr_png_() == (tmp_path / "one" / "timeline.png").read_bytes()
+    assert again.entries[0]["alt"] == first.entries[0]["alt"]
+    # Another table, another argument, another style: drawn anew.
+    with pytest.raises(AssertionError, match="rendered again"):
+        again.add("timeline", charts.events_timeline, table.assign(event_type="Protests"))
+    with pytest.raises(AssertionError, match="rendered again"):
+        again.add("timeline", charts.events_timeline, table, start=DAY)
+    with mpl.rc_context({"font.size": 13}), pytest.raises(AssertionError, match="rendered again"):
+        again.add("timeline", charts.events_timeline, table)
+
+
+def test_drawing_keys_follow_table_content_and_refuse_what_they_cannot_hash():
+    table = events_table([DAY])
+    key = charts.drawing_key(charts.events_timeline, (table,), {})
+    assert key == charts.drawing_key(charts.events_timeline, (table.copy(),), {})
+    assert key != charts.drawing_key(charts.events_timeline, (table.assign(sentence="y"),), {})
+    assert key != charts.drawing_key(charts.top_entities, (table,), {})
+    assert charts.drawing_key(charts.events_timeline, (table, object()), {}) is None
 
 
 def test_places_are_read_back_from_their_cache_as_built(tmp_path, monkeypatch):

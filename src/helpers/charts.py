@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import io
 import json
 import math
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -542,16 +544,30 @@ def places_map(entities: pd.DataFrame, top_n: int = 40, labels: Iterable[str] = 
 # --- saving ----------------------------------------------------------------------------------
 
 class FigureBook:
-    """Collects a notebook's figures: saves each (when a folder is given) and returns it for
-    display; :meth:`save_index` writes ``figures.json`` for the report."""
+    """Collects a notebook's figures: draws and saves each (when a folder is given) and returns
+    it for display; :meth:`save_index` writes ``figures.json`` for the report.
 
-    def __init__(self, folder: str | Path | None = None):
+    Saved figures are also kept, by what they were drawn from, under ``reuse_dir`` (default
+    ``data/processed/.cache/figures``): a chart drawn again from equal inputs (see
+    :func:`drawing_key`) is not rendered again, its PNG and SVG are copied. Rendering is most of
+    a chart's cost, so a rerun in which one parameter changed redraws only what it changes.
+    """
+
+    def __init__(self, folder: str | Path | None = None, reuse_dir: str | Path | None = None, reuse: bool = True):
         self.folder = Path(folder) if folder else None
+        self.reuse_dir = (Path(reuse_dir) if reuse_dir else _default_reuse_dir()) if reuse else None
         self.entries: list[dict] = []
 
-    def add(self, name: str, fig: Figure) -> Figure:
+    def add(self, name: str, chart, *args, **kwargs) -> Figure:
+        """Draw ``chart(*args, **kwargs)`` (a chart function) and save it as ``name``; returns
+        the figure. ``chart`` may also be a figure drawn already (it is saved, never reused)."""
+        if isinstance(chart, Figure):
+            fig, key = chart, None
+        else:
+            fig, key = chart(*args, **kwargs), drawing_key(chart, args, kwargs)
         if self.folder is not None:
-            self.entries.append(save(fig, name, self.folder))
+            reuse = self.reuse_dir / key if key and self.reuse_dir is not None else None
+            self.entries.append(save(fig, name, self.folder, reuse))
         return fig
 
     def save_index(self) -> Path | None:
@@ -563,16 +579,108 @@ class FigureBook:
         return target
 
 
-def save(fig: Figure, name: str, folder: Path) -> dict:
+def save(fig: Figure, name: str, folder: Path, reuse: Path | None = None) -> dict:
     """Save ``fig`` as ``<name>.png`` and ``<name>.svg`` in ``folder``; returns its index entry
-    ``{"name", "title", "alt", "png", "svg"}`` (file names relative to ``folder``)."""
+    ``{"name", "title", "alt", "png", "svg"}`` (file names relative to ``folder``).
+
+    With ``reuse`` (a path without suffix), files saved there before are copied instead of
+    rendering the figure, and a new rendering is kept there for next time.
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     title = fig._suptitle.get_text() if fig._suptitle else (fig.axes[0].get_title() if fig.axes else name)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Title": title})
-    (folder / f"{name}.png").write_bytes(buffer.getvalue())
-    fig.savefig(folder / f"{name}.svg")
+    kept = {ext: reuse.with_suffix(f".{ext}") for ext in ("png", "svg")} if reuse else {}
+    try:
+        png, svg = kept["png"].read_bytes(), kept["svg"].read_bytes()
+    except (KeyError, OSError):
+        png, svg = _render(fig, title)
+        if kept:
+            _keep(kept, {"png": png, "svg": svg})
+    (folder / f"{name}.png").write_bytes(png)
+    (folder / f"{name}.svg").write_bytes(svg)
     if isinstance(fig, Chart):
-        fig.keep_png(buffer.getvalue())
+        fig.keep_png(png)
     return {"name": name, "title": title, "alt": alt_text(fig), "png": f"{name}.png", "svg": f"{name}.svg"}
+
+
+def _render(fig: Figure, title: str) -> tuple[bytes, bytes]:
+    png, svg = io.BytesIO(), io.BytesIO()
+    fig.savefig(png, format="png", metadata={"Title": title})
+    fig.savefig(svg, format="svg")
+    return png.getvalue(), svg.getvalue()
+
+
+# Renderings kept for reuse: the newest are kept, older ones go when there are more.
+REUSE_LIMIT = 400
+
+
+def _keep(targets: dict[str, Path], data: dict[str, bytes]) -> None:
+    """Write the renderings atomically (the SVG last: a PNG without its SVG is never read) and
+    drop the oldest beyond :data:`REUSE_LIMIT`; a cache that cannot be written is skipped."""
+    try:
+        folder = targets["png"].parent
+        folder.mkdir(parents=True, exist_ok=True)
+        for ext in ("png", "svg"):
+            partial = targets[ext].with_name(f".{targets[ext].name}.{os.getpid()}.partial")
+            partial.write_bytes(data[ext])
+            partial.replace(targets[ext])
+        kept = sorted(folder.glob("*.svg"), key=lambda path: path.stat().st_mtime)
+        for old in kept[:-REUSE_LIMIT]:
+            for ext in ("svg", "png"):
+                old.with_suffix(f".{ext}").unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def _default_reuse_dir() -> Path:
+    from . import paths
+
+    return paths.PROCESSED / ".cache" / "figures"
+
+
+@functools.cache
+def _code_digest() -> str:
+    """What every drawing depends on besides its inputs: this module's and the places module's
+    code, the place data, matplotlib's version."""
+    from . import places
+
+    digest = hashlib.sha256(mpl.__version__.encode())
+    for module in (Path(__file__), Path(places.__file__)):
+        digest.update(module.read_bytes())
+    digest.update(places.cache_dir().name.encode())
+    return digest.hexdigest()
+
+
+def drawing_key(chart, args: tuple, kwargs: dict) -> str | None:
+    """A key for one chart drawn from given inputs: the chart function, its arguments (tables by
+    content), matplotlib's settings and :func:`_code_digest`. ``None`` when an argument is of a
+    kind whose content cannot be hashed: that figure is always rendered."""
+    digest = hashlib.sha256(f"{chart.__module__}.{chart.__qualname__}\0{_code_digest()}".encode())
+    digest.update(repr(sorted((key, repr(value)) for key, value in mpl.rcParams.items())).encode())
+    for value in (*args, *sorted(kwargs.items())):
+        if not _hash_into(digest, value):
+            return None
+    return digest.hexdigest()
+
+
+def _hash_into(digest, value) -> bool:
+    if isinstance(value, pd.DataFrame):
+        digest.update(repr((list(value.columns), [str(t) for t in value.dtypes], value.shape)).encode())
+        digest.update(pd.util.hash_pandas_object(value.index).to_numpy().tobytes())
+        for column in value.columns:
+            series = value[column]
+            try:
+                digest.update(pd.util.hash_pandas_object(series, index=False).to_numpy().tobytes())
+            except TypeError:  # lists or dicts in cells
+                digest.update(repr(series.tolist()).encode())
+        return True
+    if isinstance(value, pd.Series):
+        return _hash_into(digest, value.to_frame())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        digest.update(f"{type(value).__name__}{len(value)}(".encode())
+        items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
+        return all(_hash_into(digest, item) for item in items)
+    if value is None or isinstance(value, (str, int, float, bool, dt.date, dt.datetime, pd.Timestamp)):
+        digest.update(f"{type(value).__name__}:{value!r};".encode())
+        return True
+    return False
