@@ -329,7 +329,8 @@ def run(raw_dir: Path, name: str | None = None, overrides: dict | None = None,
     raw_dir = check_raw(raw_dir)
     name = check_name(name, raw_dir)
     with kernels.Ahead(notebooks_dir, NOTEBOOKS, paths.PROJECT_ROOT) as ahead:
-        ahead.start(NOTEBOOKS[0])  # it boots while the parameters are checked
+        for notebook in NOTEBOOKS[:2]:  # they boot while the parameters are checked
+            ahead.start(notebook)
         overrides = dict(overrides or {})
         declared = declared_parameters(notebooks_dir)
         unknown = set(overrides) - set(declared)
