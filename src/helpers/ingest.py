@@ -174,7 +174,6 @@ def file_problem(path: Path, root: Path) -> str | None:
 
     A link is followed only when it resolves to a regular file inside ``root``.
     """
-    path, root = Path(path), Path(root)
     try:
         info = os.lstat(path)
     except OSError as error:
@@ -187,11 +186,11 @@ def file_problem(path: Path, root: Path) -> str | None:
         return "folder skipped"
     if stat.S_ISLNK(info.st_mode):
         try:
-            target = path.resolve(strict=True)
+            target = Path(path).resolve(strict=True)
         except (RuntimeError, OSError) as error:
             loop = isinstance(error, RuntimeError) or getattr(error, "errno", None) == errno.ELOOP
             return "link loop: the link points back at itself" if loop else "broken link: its target does not exist"
-        if not target.is_relative_to(root.resolve()):
+        if not target.is_relative_to(Path(root).resolve()):
             return "link points outside the corpus folder: not read"
         try:
             info = os.stat(target)
@@ -204,6 +203,11 @@ def file_problem(path: Path, root: Path) -> str | None:
     return None
 
 
+def _inside(real_path: str, real_root: str) -> bool:
+    """Whether a resolved path lies in (or is) a resolved folder."""
+    return real_path == real_root or real_path.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
 def read_bytes(path: Path, root: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[bytes | None, str | None]:
     """``(data, problem)``: the bytes of a regular file inside ``root``, at most ``max_bytes``.
 
@@ -213,8 +217,10 @@ def read_bytes(path: Path, root: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple
     problem = file_problem(path, root)
     if problem:
         return None, problem
-    target = Path(path).resolve() if Path(path).is_symlink() else Path(path)
-    if not target.resolve().is_relative_to(Path(root).resolve()):  # re-pointed since the check
+    # Where the path leads now (a link, or a folder on the way, may have been re-pointed since
+    # the check); string paths, as this runs twice per file.
+    target = os.path.realpath(path)
+    if not _inside(target, os.path.realpath(root)):
         return None, "link points outside the corpus folder: not read"
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
