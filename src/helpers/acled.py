@@ -41,6 +41,7 @@ def _countries() -> tuple[dict[str, dict], dict[str, dict]]:
     return {entities.fold(c["name"]): c for c in countries.values()}, countries
 
 
+@functools.lru_cache(maxsize=4096)  # a corpus names the same places again and again
 def place(name: str | None) -> dict:
     """What the offline gazetteer knows of a place name: ``{"country", "iso", "latitude",
     "longitude"}`` for a name that is the own name of exactly one city, ``{"country", "iso"}``
@@ -149,16 +150,21 @@ def to_acled(event_rows: pd.DataFrame, documents: pd.DataFrame | None = None,
     sources = {}
     if documents is not None and not documents.empty:
         sources = {d: s for d, s in zip(documents["doc_id"], documents["source"], strict=True)}
+    # Reports grouped by event as plain records: one pandas group per event costs a millisecond.
+    by_event: dict[str, list[dict]] = {}
+    for report in frame.to_dict("records"):
+        by_event.setdefault(report["event_id"], []).append(report)
     rows = []
-    for event_id, reports in frame.groupby("event_id", sort=False):
-        first = reports.iloc[0]
+    for event_id, reports in by_event.items():
+        first = reports[0]
         inter1 = first["actor1_type"] if not pd.isna(first["actor1_type"]) else inter_of.get(first["actor1"])
         inter2 = first["actor2_type"] if not pd.isna(first["actor2_type"]) else inter_of.get(first["actor2"])
         location = first["location"] if isinstance(first["location"], str) else None
         location = names.get(location, location)
-        where = place(location)
+        where = dict(place(location))
         date = pd.Timestamp(first["event_date"]) if not pd.isna(first["event_date"]) else None
-        outlets = [str(sources.get(d) or d) for d in dict.fromkeys(reports["doc_id"])]
+        outlets = [str(sources.get(r["doc_id"]) or r["doc_id"]) for r in reports]
+        fatalities = [r["fatalities"] for r in reports if not pd.isna(r["fatalities"])]
         rows.append({
             "event_id_cnty": event_id, "event_date": date.date().isoformat() if date is not None else None,
             "year": date.year if date is not None else None,
@@ -171,7 +177,7 @@ def to_acled(event_rows: pd.DataFrame, documents: pd.DataFrame | None = None,
             "iso": where.get("iso"), "country": where.get("country"), "admin1": None,
             "location": location, "latitude": where.get("latitude"), "longitude": where.get("longitude"),
             "source": "; ".join(dict.fromkeys(outlets)), "notes": first["sentence"],
-            "fatalities": int(reports["fatalities"].max()) if reports["fatalities"].notna().any() else 0})
+            "fatalities": int(max(fatalities)) if fatalities else 0})
     out = pd.DataFrame(rows, columns=COLUMNS)
     for column in ("year", "time_precision", "inter1", "inter2", "interaction", "iso", "fatalities"):
         out[column] = out[column].astype("Int64")
