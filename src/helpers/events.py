@@ -1030,11 +1030,17 @@ def distinct_events(candidates: list[dict]) -> list[dict]:
 
 # --- one row per event ---------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=1 << 16)  # grouping compares the same names again and again
 def _fold(text: str | None) -> str | None:
     if text is None:
         return None
     folded = entities.fold(re.sub(r"^(?:the|a|an)\s+", "", text.strip(), flags=re.I))
     return re.sub(r"\s*'s$", "", folded)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _words(folded: str) -> frozenset[str]:
+    return frozenset(re.findall(r"\w+", folded))
 
 
 def compatible(a: str | None, b: str | None) -> bool:
@@ -1045,7 +1051,7 @@ def compatible(a: str | None, b: str | None) -> bool:
     fa, fb = _fold(a), _fold(b)
     if fa == fb:
         return True
-    wa, wb = set(re.findall(r"\w+", fa)), set(re.findall(r"\w+", fb))
+    wa, wb = _words(fa), _words(fb)
     return bool(wa and wb) and (wa <= wb or wb <= wa)
 
 
