@@ -3,6 +3,7 @@
     python benchmarks/bench.py [--n 1000] [--raw DIR] [--skip rss,dask,report]
     python benchmarks/bench.py --readme      # only rewrite README's tables from latest.json
     python benchmarks/bench.py --skip speed,dask --merge   # remeasure some parts, keep the others
+    python benchmarks/bench.py --news ~/polnear-train-text   # cleaning on real news too
 
 Prints a summary and writes it as JSON to ``benchmarks/results/<time>.json`` and
 ``benchmarks/results/latest.json``. Without ``--raw`` the corpus is N generated articles
@@ -15,7 +16,9 @@ are generated articles. Measurements:
 * peak RSS of extraction on N and on 10N generated articles (each in a fresh process);
 * the dask engine with one worker and with two, on running clusters and from scratch;
 * cleaning (stage 1, cold cache) words/s against NER-only ``nlp.pipe`` on the same texts, with
-  one process on each side and with two, and the peak RSS of streamed cleaning at N and 10N;
+  one process on each side and with two, on the generated corpus and, with ``--news DIR``, on a
+  folder of real news articles kept outside the repository; and the peak RSS of streamed
+  cleaning at N and 10N;
 * ``newsdesk run`` on the sample corpus, cold, cached, and with one chart parameter changed, and
   where a cached rerun's time goes (kernel start-up, each notebook's slowest cells, the
   rendering around the notebooks);
@@ -256,6 +259,15 @@ def measure_cleaning(raw: Path, corpus: str, words: int, repeats: int) -> dict:
     return results
 
 
+def measure_cleaning_news(news: Path, repeats: int) -> dict:
+    """:func:`measure_cleaning` on a folder of real news articles (``--news``; kept outside the
+    repository), whose lengths are those of real reporting rather than the generated wire items."""
+    corpus = "bench-news"
+    n_documents, words, _ = stage_one(news, corpus)
+    return {"folder": news.name, "documents": n_documents, "words": words,
+            **measure_cleaning(news, corpus, words, repeats)}
+
+
 def cleaning_steps(raw: Path) -> dict:
     """Where one process's cleaning time goes: cumulative ms per document of the main steps
     (cProfile, so each figure carries the profiler's overhead; shares are what count)."""
@@ -376,6 +388,8 @@ def measure_report(workdir: Path, repeats: int) -> dict:
 TARGETS = [
     (("cleaning", "1proc", "ratio"), ">=", 10, "cleaning vs NER-only nlp.pipe, 1 process each (words/s)"),
     (("cleaning", "2proc", "ratio"), ">=", 10, "cleaning vs NER-only nlp.pipe, 2 processes each (words/s)"),
+    (("cleaning_news", "1proc", "ratio"), ">=", 10, "the same on real news (`--news`), 1 process each"),
+    (("cleaning_news", "2proc", "ratio"), ">=", 10, "the same on real news (`--news`), 2 processes each"),
     (("clean_rss", "ratio"), "<=", 1.25, "peak RSS of streamed cleaning, 10N vs N"),
     (("rss", "ratio"), "<=", 1.25, "peak RSS of extraction (NER), 10N vs N"),
     (("incremental", "rerun_share"), "<=", 0.10, "stages 1+2 rerun after +1 % documents, share of cold"),
@@ -422,8 +436,17 @@ def readme_tables(results: dict) -> str:
         lines += ["", "| stage 1 vs NER (words/s) | cleaning | NER-only `nlp.pipe` | ratio |", "|---|---|---|---|"]
         for label in ("1proc", "2proc"):
             row = cleaning[label]
-            lines.append(f"| {label[0]} process{'es' if label[0] != '1' else ''} | {row['clean_words_per_s']:,} | "
+            lines.append(f"| {label[0]} process{'es' if label[0] != '1' else ''}, generated "
+                         f"({corpus.get('words', 0) // max(corpus.get('documents', 1), 1)} words each) | "
+                         f"{row['clean_words_per_s']:,} | "
                          f"{row['ner_pipe_words_per_s']:,} | {row['ratio']}× |")
+        news = results.get("cleaning_news")
+        if news:
+            for label in ("1proc", "2proc"):
+                row = news[label]
+                lines.append(f"| {label[0]} process{'es' if label[0] != '1' else ''}, real news ({news['folder']}: "
+                             f"{news['documents']:,} articles, {news['words'] // news['documents']} words each) | "
+                             f"{row['clean_words_per_s']:,} | {row['ner_pipe_words_per_s']:,} | {row['ratio']}× |")
         steps = cleaning.get("steps_ms_per_doc", {})
         if steps:
             lines += ["", "Cleaning, one process, ms per document (cumulative, under cProfile): "
@@ -489,9 +512,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Newsdesk benchmarks")
     parser.add_argument("--n", type=int, default=1000, help="generated documents (default 1000)")
     parser.add_argument("--raw", type=Path, help="measure this corpus folder instead of a generated one")
+    parser.add_argument("--news", type=Path,
+                        help="a folder of real news articles (not in the repository): cleaning is measured on it too")
     parser.add_argument("--repeats", type=int, default=3, help="timings per speed figure; the best counts")
     parser.add_argument("--skip", default="",
-                        help="comma-separated parts to skip: cleaning,speed,incremental,rss,dask,report,html")
+                        help="comma-separated parts to skip: cleaning,cleaning_news,speed,incremental,rss,"
+                             "clean_rss,dask,report,html")
     parser.add_argument("--note", default="", help="said beside the figures in README (e.g. machine load)")
     parser.add_argument("--readme", action="store_true", help="only rewrite README's tables from latest.json")
     parser.add_argument("--merge", action="store_true",
@@ -531,6 +557,7 @@ def main() -> None:
              "clean_rss": lambda: measure_clean_rss(args.n, workdir),
              "dask": lambda: measure_dask(corpus, words, args.repeats),
              "report": lambda: measure_report(workdir, args.repeats),
+             "cleaning_news": lambda: measure_cleaning_news(args.news, args.repeats),
              "html": html_scores}
     out = HERE / "results"
     if args.merge and (out / "latest.json").exists():
@@ -538,11 +565,11 @@ def main() -> None:
         previous = json.loads((out / "latest.json").read_text())
         measured_at = previous.pop("measured_at", {})
         for name in steps:
-            if name in previous and name in skip:
+            if name in previous and (name in skip or (name == "cleaning_news" and not args.news)):
                 results[name] = previous[name]
                 results.setdefault("measured_at", {})[name] = measured_at.get(name, previous["when"])
     for name, step in steps.items():
-        if name in skip:
+        if name in skip or (name == "cleaning_news" and not args.news):
             continue
         print(f"measuring {name} ...", flush=True)
         results[name] = step()
