@@ -111,20 +111,17 @@ def cities() -> pd.DataFrame:
     return _cached("cities", _read_cities).set_index("key")
 
 
-@functools.lru_cache(maxsize=1)
-def _cities_by_name() -> dict[str, list[tuple[float, float, int, str, bool]]]:
-    table = cities()
-    found: dict[str, list] = {}
-    for key, *city in zip(table.index, table["lon"], table["lat"], table["population"], table["iso2"],
-                          table["alternate"], strict=True):
-        found.setdefault(key, []).append(tuple(city))
-    return found
-
-
-def cities_named(key: str, alternates: bool = True) -> list[tuple[float, float, int, str]]:
+@functools.lru_cache(maxsize=1 << 14)  # a corpus names the same places again and again
+def cities_named(key: str, alternates: bool = True) -> tuple[tuple[float, float, int, str], ...]:
     """The cities a folded name can mean, ``(lon, lat, population, iso2)`` each; with
     ``alternates`` false, only cities whose own name it is."""
-    return [city[:4] for city in _cities_by_name().get(key, []) if alternates or not city[4]]
+    table = cities()
+    if key not in table.index:
+        return ()
+    found = table.loc[[key]]
+    if not alternates:
+        found = found[~found["alternate"]]
+    return tuple(found[["lon", "lat", "population", "iso2"]].itertuples(index=False, name=None))
 
 
 def locate(entities: pd.DataFrame, min_population: int = 20_000, labels: Iterable[str] = PLACE_LABELS
