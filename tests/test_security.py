@@ -548,3 +548,4 @@ def test_the_displacy_example_shows_only_the_start_of_a_huge_document(tmp_path):
     assert 2_500 < len(shown["text"]) <= 5_000 and shown["text"].endswith("Part 1.")  # two whole paragraphs
     # In text order; an overlapping span and mentions past the cut are not drawn.
     assert shown["ents"] == [{"start": 15, "end": 22, "label": "ORG"}, {"start": 1_000, "end": 1_007, "label": "GPE"}]
+    assert shown["title"] == "huge.txt"

@@ -315,12 +315,13 @@ DISPLAY_CHARS = 20_000
 def displayed_entities(corpus: str, doc_id: str | None, mentions, max_chars: int = DISPLAY_CHARS) -> dict:
     """One document's text and entity mentions as stage 2 recorded them, in displaCy's manual
     format (``displacy.render(shown, style="ent", manual=True)``): ``{"text", "ents": [{"start",
-    "end", "label"}], "title"}``. Only the first ``max_chars`` characters (cut at a paragraph
-    break) and the mentions inside them are shown; ``doc_id`` ``None`` (nothing analysed) gives
-    an empty text. No model is loaded: the picture is the table, not a new parse."""
+    "end", "label"}], "title"}``, the title being the ``doc_id`` (the headline is usually the
+    text's first line). Only the first ``max_chars`` characters (cut at a paragraph break) and the
+    mentions inside them are shown; ``doc_id`` ``None`` (nothing analysed) gives an empty text. No
+    model is loaded: the picture is the table, not a new parse."""
     if doc_id is None:
         return {"text": "", "ents": [], "title": None}
-    documents = store.read_table(corpus, "documents", ["doc_id", "title", "text"]).set_index("doc_id")
+    documents = store.read_table(corpus, "documents", ["doc_id", "text"]).set_index("doc_id")
     if doc_id not in documents.index:
         raise KeyError(f"no document {doc_id!r} in corpus {corpus!r}")
     text = documents.loc[doc_id, "text"]
@@ -334,8 +335,7 @@ def displayed_entities(corpus: str, doc_id: str | None, mentions, max_chars: int
         if start >= last_end:  # displaCy draws no overlapping spans
             ents.append({"start": int(start), "end": int(end), "label": label})
             last_end = end
-    title = documents.loc[doc_id, "title"]
-    return {"text": text, "ents": ents, "title": title if isinstance(title, str) else None}
+    return {"text": text, "ents": ents, "title": doc_id}
 
 
 def busiest_document(mentions) -> str | None:
