@@ -29,7 +29,7 @@ th{background:#f0f0f0}td.num{text-align:right;font-variant-numeric:tabular-nums}
 figure{margin:1.5rem 0;background:#fff;padding:.8rem;border:1px solid #e3e3e3}
 figure img{max-width:100%;height:auto}figcaption{color:#444;font-size:13px;margin-top:.4rem}
 .cards{display:flex;gap:1rem;flex-wrap:wrap}.card{background:#fff;border:1px solid #e3e3e3;padding:.6rem 1rem}
-.card b{display:block;font-size:22px}details{margin:.5rem 0}code{font-size:12px}
+.card b{display:block;font-size:22px}details{margin:.5rem 0}code{font-size:12px}.scroll{overflow-x:auto}
 """
 
 
@@ -70,7 +70,8 @@ def table(frame: pd.DataFrame, numeric: Iterable[str] = INTEGER_COLUMNS) -> str:
                         f'<td class="date">{esc(v)}</td>' if c in DATE_COLUMNS else f"<td>{esc(v)}</td>"
                         for c, v in zip(frame.columns, record, strict=True))
         rows.append(f"<tr>{cells}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    # A wide table scrolls inside its box instead of widening the page.
+    return f"<div class=scroll><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
 
 
 def _number(value):
