@@ -11,6 +11,7 @@ from 1. What it imports is read from the notebook itself (:func:`imported_module
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import json
 import shutil
@@ -55,6 +56,7 @@ def warm(modules: list[str]) -> None:
             continue
 
 
+@functools.cache  # one class for every kernel of the process
 def quiet_kernel_manager():
     """A kernel manager class whose kernels print nothing to the runner's terminal but real errors.
 
