@@ -43,6 +43,25 @@ def test_minhash_sketches_round_trip(tmp_path):
     assert back.dtype == sketch.dtype and back.shape == sketch.shape and (back == sketch).all()
 
 
+def test_arrays_are_stored_as_bytes_and_only_numbers_are_read_back(tmp_path):
+    import numpy as np
+
+    values = np.array([1, 2**32 - 1, 7], dtype=np.uint32)
+    encoded = cache.encode({"sketch": values})
+    assert '"dtype":"<u4"' in encoded and "4294967295" not in encoded  # bytes, not a list of numbers
+    assert (cache.decode(encoded)["sketch"] == values).all()
+    with pytest.raises(TypeError, match="one-dimensional"):
+        cache.encode(np.zeros((2, 2)))
+    with pytest.raises(TypeError, match="one-dimensional"):
+        cache.encode(np.array(["a"], dtype=object))
+    planted = '{"$array":{"dtype":"|O","base64":"AAAAAAAAAAA="}}'
+    with pytest.raises(ValueError, match="dtype"):
+        cache.decode(planted)
+    with cache.Store(tmp_path / "c.sqlite") as store:
+        store.put_encoded({"bad": planted, "good": cache.encode([1])})
+        assert store.get_many(["bad", "good"]) == {"good": [1]}  # the planted value is dropped
+
+
 class Planted:
     """Unpickling this runs code: what an attacker would plant in an old pickle cache."""
 

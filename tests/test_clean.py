@@ -289,6 +289,50 @@ def test_language_and_analysed(hostile):
     assert everything == set(docs.loc[docs["status"] == "kept", "doc_id"])
 
 
+# One news sentence per language, written for these tests: the same event in every language.
+NEWS_SENTENCES = {
+    "en": "Officials said two rockets struck near the airport late on Tuesday, but nobody was hurt in the attack.",
+    "fr": "Les autorités ont indiqué mardi soir que deux roquettes étaient tombées près de l'aéroport, sans victimes.",
+    "es": "Las autoridades informaron el martes que dos cohetes cayeron cerca del aeropuerto, sin causar heridos.",
+    "de": "Die Behörden teilten am Dienstagabend mit, dass zwei Raketen nahe dem Flughafen eingeschlagen seien.",
+    "it": "Le autorità hanno riferito martedì sera che due razzi sono caduti vicino all'aeroporto senza feriti.",
+    "pt": "As autoridades disseram na terça-feira que dois foguetes caíram perto do aeroporto, sem deixar feridos.",
+    "nl": "De autoriteiten meldden dinsdagavond dat twee raketten in de buurt van het vliegveld waren ingeslagen.",
+    "ru": "Власти сообщили во вторник вечером, что две ракеты упали недалеко от аэропорта, никто не пострадал.",
+    "uk": "Влада повідомила у вівторок увечері, що дві ракети впали неподалік аеропорту, ніхто не постраждав.",
+    "ar": "قال مسؤولون إن صاروخين سقطا قرب المطار مساء الثلاثاء دون أن يسفرا عن إصابات في صفوف المدنيين.",
+    "fa": "مقامات گفتند که دو موشک روز سه‌شنبه در نزدیکی فرودگاه فرود آمد اما کسی آسیب ندید.",
+    "tr": "Yetkililer salı akşamı iki roketin havalimanı yakınına düştüğünü ve kimsenin yaralanmadığını söyledi.",
+    "pl": "Władze poinformowały we wtorek wieczorem, że dwie rakiety spadły w pobliżu lotniska, nikt nie został ranny.",
+    "sv": "Myndigheterna uppgav på tisdagskvällen att två raketer slog ner nära flygplatsen utan att någon skadades.",
+    "id": "Pihak berwenang mengatakan dua roket jatuh di dekat bandara pada Selasa malam, namun tidak ada korban.",
+    "zh": "官员表示，星期二晚上有两枚火箭弹落在机场附近，没有造成人员伤亡。当局正在调查这起事件的原因。",
+    "ja": "当局によると、火曜日の夜、空港の近くに二発のロケット弾が着弾したが、けが人はいなかったという。",
+    "hi": "अधिकारियों ने बताया कि मंगलवार रात हवाई अड्डे के पास दो रॉकेट गिरे, लेकिन कोई घायल नहीं हुआ।",
+    "sw": "Maafisa walisema roketi mbili zilianguka karibu na uwanja wa ndege Jumanne usiku bila kusababisha majeruhi.",
+    "he": "גורמים רשמיים אמרו כי שתי רקטות נפלו ליד שדה התעופה ביום שלישי בערב, ואיש לא נפגע.",
+}
+
+
+@pytest.mark.parametrize("code", sorted(NEWS_SENTENCES))
+def test_language_of_one_news_sentence(code):
+    assert clean.detect_language(NEWS_SENTENCES[code]) == code
+
+
+def test_language_falls_back_to_py3langid_when_fasttext_is_unsure(monkeypatch):
+    swahili = NEWS_SENTENCES["sw"]
+    labels, scores = clean.language_identifier().predict(swahili, k=1)
+    assert labels[0] != "__label__sw" and scores[0] < clean.LANGUAGE_CONFIDENCE  # the case the fallback is for
+    monkeypatch.setattr(clean, "LANGUAGE_CONFIDENCE", 0.0)
+    assert clean.detect_language(swahili) != "sw"
+
+
+def test_language_undetermined_under_five_words():
+    assert clean.detect_language("Rockets hit the airport.") == "und"
+    assert clean.detect_language("12 345 -- 2024-05-01 !!") == "und"
+    assert clean.detect_language("机场附近") == "und"  # four characters of a script without spaces
+
+
 def test_long_document_is_truncated_with_a_reason(hostile):
     folder, _, docs = hostile
     row = docs.set_index("doc_id").loc["long/long.txt"]
@@ -325,6 +369,44 @@ def test_rerun_with_the_cache_cleans_and_sketches_nothing_again(tmp_path, monkey
     second = clean.clean_corpus(corpus, cache_path=cache_path, progress=False)
     pd.testing.assert_frame_equal(first, second)
     assert (second["reason"] == "near duplicate").sum() == 1
+
+
+def test_file_key_is_the_stat_of_a_settled_file_and_the_bytes_of_a_fresh_one(tmp_path):
+    import os
+    import time
+
+    path = tmp_path / "a.txt"
+    path.write_text("the harbour reopened", encoding="utf-8")
+    fresh = ingest.file_key(path, tmp_path)
+    assert fresh == "sha256:" + ingest.file_hash(path, tmp_path)  # just written: its bytes
+    settled = ingest.file_key(path, tmp_path, now=time.time() + 60)
+    assert settled.startswith("stat:") and settled == ingest.file_key(path, tmp_path, now=time.time() + 60)
+    # Same size, modification time set back: the change time still moves (past the clock's tick).
+    before = os.stat(path)
+    time.sleep(0.05)
+    path.write_text("the harbour reclosed", encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert ingest.file_key(path, tmp_path, now=time.time() + 60) != settled
+    (tmp_path / "link.txt").symlink_to(path)
+    assert ingest.file_key(tmp_path / "link.txt", tmp_path, now=time.time() + 60).startswith("sha256:")
+
+
+def test_rerun_sees_a_file_rewritten_with_its_old_size_and_time(tmp_path, monkeypatch):
+    import os
+    import time
+
+    monkeypatch.setattr(ingest, "SETTLED_SECONDS", -1e9)  # every file counts as settled: stat keys
+    corpus = write(tmp_path / "raw", {"a.txt": story("harbour"), "b.txt": story("bridge")})
+    cache_path = tmp_path / "clean.sqlite"
+    first = clean.clean_corpus(corpus, cache_path=cache_path, progress=False).set_index("doc_id")
+    path = corpus / "a.txt"
+    before = os.stat(path)
+    time.sleep(0.05)
+    path.write_text(story("harbour").replace("harbour", "airport"), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    second = clean.clean_corpus(corpus, cache_path=cache_path, progress=False).set_index("doc_id")
+    assert "airport" in second.loc["a.txt", "text"] and "airport" not in first.loc["a.txt", "text"]
+    assert second.loc["b.txt", "text"] == first.loc["b.txt", "text"]
 
 
 def test_truncate():

@@ -120,6 +120,43 @@ def test_streamed_table_equals_the_frame(corpora, tmp_path, monkeypatch):
     pd.testing.assert_frame_equal(schema.conform(pq.read_table(target).to_pandas(), "documents"), frame)
 
 
+# --- text steps that scan before they substitute ---------------------------------------------
+
+def reference_straighten_quotes(text: str) -> str:
+    return text.translate({ord(k): v for k, v in clean.STRAIGHT.items()})
+
+
+def reference_normalize_spaces(text: str) -> str:
+    text = re.sub(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]", "\n", text)
+    text = text.translate(dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad")))
+    text = re.sub(r" ?\n ?", "\n", re.sub(r"[^\S\n]+", " ", text))
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def reference_dehyphenate(text: str) -> str:
+    return re.sub(r"(?<=\w)[-\u00ad\u2010]\n[ \t]*(?=[a-z])", "", text)
+
+
+SPACES_AND_QUOTES = list("ab -\n\t\r") + list(clean.STRAIGHT) + [
+    "\u00a0", "\u202f", "\u3000", "\u2009", "\u200b", "\u00ad", "\u2028", "\x85", "\x0b", "\x1c", "\u2010"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(SPACES_AND_QUOTES), max_size=40) | st.text(max_size=40))
+def test_scanning_text_steps_equal_their_plain_versions(text):
+    assert clean.straighten_quotes(text) == reference_straighten_quotes(text)
+    assert clean.normalize_spaces(text) == reference_normalize_spaces(text)
+    assert clean.dehyphenate(text) == reference_dehyphenate(text)
+
+
+def test_odd_space_lists_every_space_but_the_plain_space_and_the_line_break():
+    import sys
+
+    spaces = [chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace()]
+    assert {c for c in spaces if clean.ODD_SPACE.fullmatch(c)} == set(spaces) - {" ", "\n"}
+    assert not clean.ODD_SPACE.search("plain words, no odd spaces\nat all")
+
+
 # --- ftfy only where needed -------------------------------------------------------------------
 
 # What ftfy acts on: entities, escapes, controls, mojibake pieces, ligatures, wide forms, accents.

@@ -10,6 +10,7 @@ and rebuilt.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import inspect
@@ -21,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 # Written into every store; a store without it (or with another value) is rebuilt.
-FORMAT = "newsdesk-json-1"
+FORMAT = "newsdesk-json-2"
 
 
 def fingerprint(*parts) -> str:
@@ -49,10 +50,14 @@ def file_digest(*paths: Path) -> str:
 
 
 # --- values as JSON ------------------------------------------------------------------------------
-# JSON has no dates, so a date is the tagged object {"$date": "2025-03-04"}; a numpy array (the
-# cleaning stage keeps MinHash signatures) is {"$array": {"dtype": "uint32", "values": [...]}}. A dict of
+# JSON has no dates, so a date is the tagged object {"$date": "2025-03-04"}; a one-dimensional numpy
+# array of numbers (the cleaning stage keeps MinHash signatures) is its little-endian bytes in base64,
+# {"$array": {"dtype": "<u4", "base64": "..."}}, read back without parsing a number each. A dict of
 # the data whose only key starts with "$" gets one more "$" ({"$$date": ...}), removed on reading,
 # so it is never mistaken for a tag.
+
+ARRAY_DTYPES = frozenset({"|i1", "|u1", "<i2", "<u2", "<i4", "<u4", "<i8", "<u8", "<f4", "<f8"})
+
 
 def encode(value) -> str:
     """A cache value as JSON text: dicts, lists, str, int, float, bool, None, dates, numpy arrays."""
@@ -64,7 +69,12 @@ def decode(text: str | bytes):
     return json.loads(text, object_hook=_untag)
 
 
+PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def _tagged(value):
+    if type(value) in PLAIN:  # most values: one set lookup instead of the chain below
+        return value
     if isinstance(value, dict):
         tagged = {str(k): _tagged(v) for k, v in value.items()}
         if len(tagged) == 1 and next(iter(tagged)).startswith("$"):
@@ -79,7 +89,13 @@ def _tagged(value):
     if isinstance(value, dt.date):
         return {"$date": value.isoformat()}
     if hasattr(value, "dtype") and hasattr(value, "tolist"):  # numpy arrays (MinHash signatures), scalars
-        return {"$array": {"dtype": str(value.dtype), "values": value.tolist()}} if value.ndim else value.item()
+        if not value.ndim:
+            return value.item()
+        dtype = value.dtype.newbyteorder("<")
+        if value.ndim != 1 or dtype.str not in ARRAY_DTYPES:
+            raise TypeError(f"cache arrays must be one-dimensional numbers, not {value.dtype} of shape {value.shape}")
+        data = base64.b64encode(value.astype(dtype, copy=False).tobytes()).decode("ascii")
+        return {"$array": {"dtype": dtype.str, "base64": data}}
     raise TypeError(f"cache values must be JSON-like, not {type(value).__name__}")
 
 
@@ -96,7 +112,9 @@ def _untag(obj: dict):
     if key == "$array":
         import numpy as np
 
-        return np.array(inner["values"], dtype=inner["dtype"])
+        if inner["dtype"] not in ARRAY_DTYPES:  # numbers only: never an object array
+            raise ValueError(f"unexpected array dtype {inner['dtype']!r} in the cache")
+        return np.frombuffer(base64.b64decode(inner["base64"], validate=True), dtype=inner["dtype"])
     return obj
 
 
@@ -192,9 +210,12 @@ class Store:
 
     def put_many(self, items: Mapping[str, object]) -> None:
         """Store all ``items`` in one transaction."""
+        self.put_encoded({key: encode(value) for key, value in items.items()})
+
+    def put_encoded(self, items: Mapping[str, str]) -> None:
+        """Store values already made by :func:`encode` (in worker processes), in one transaction."""
         with self._db:
-            self._db.executemany("INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)",
-                                 ((key, encode(value)) for key, value in items.items()))
+            self._db.executemany("INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)", items.items())
 
     def __len__(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM kv").fetchone()[0]

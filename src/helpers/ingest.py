@@ -25,6 +25,7 @@ import json
 import os
 import re
 import stat
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,7 @@ import yaml
 TEXT_FORMATS = {".txt": "txt", ".md": "md", ".markdown": "md", ".text": "txt"}
 HTML_FORMATS = {".html": "html", ".htm": "html", ".xhtml": "html"}
 RECORD_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "tsv"}
+KNOWN_FORMATS = TEXT_FORMATS | HTML_FORMATS | RECORD_FORMATS
 
 # Field names of JSONL/CSV records, and the synonyms that real exports use for them.
 FIELD_SYNONYMS = {
@@ -145,7 +147,14 @@ def display_path(path: Path, root: Path) -> str:
     File names are bytes; one that is not valid UTF-8 (a Latin-1 name from an old archive)
     shows its odd bytes as ``\\xNN`` escapes instead of breaking the tables.
     """
-    relative = os.fsencode(Path(path).relative_to(root).as_posix())
+    path, prefix = os.fspath(path), os.path.join(os.fspath(root), "")
+    # The walk joins names onto the root, so a string cut is the relative path (Path.relative_to
+    # costs more than reading a small file); anything else takes the general way.
+    if os.sep == "/" and path.startswith(prefix) and prefix != "./" and "/./" not in path \
+            and "//" not in path[len(prefix) - 1:]:
+        relative = os.fsencode(path[len(prefix):])
+    else:
+        relative = os.fsencode(Path(path).relative_to(root).as_posix())
     return relative.decode("utf-8", errors="backslashreplace")
 
 
@@ -208,11 +217,13 @@ def _inside(real_path: str, real_root: str) -> bool:
     return real_path == real_root or real_path.startswith(real_root.rstrip(os.sep) + os.sep)
 
 
-def read_bytes(path: Path, root: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[bytes | None, str | None]:
+def read_bytes(path: Path, root: Path, max_bytes: int = MAX_FILE_BYTES, real_root: str | None = None
+               ) -> tuple[bytes | None, str | None]:
     """``(data, problem)``: the bytes of a regular file inside ``root``, at most ``max_bytes``.
 
     The file is opened without following a final link and checked again once open, so a file
-    swapped for a link or a pipe between the check and the read is still refused.
+    swapped for a link or a pipe between the check and the read is still refused. ``real_root``
+    is ``os.path.realpath(root)`` when the caller reads many files at once.
     """
     problem = file_problem(path, root)
     if problem:
@@ -220,7 +231,7 @@ def read_bytes(path: Path, root: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple
     # Where the path leads now (a link, or a folder on the way, may have been re-pointed since
     # the check); string paths, as this runs twice per file.
     target = os.path.realpath(path)
-    if not _inside(target, os.path.realpath(root)):
+    if not _inside(target, real_root or os.path.realpath(root)):
         return None, "link points outside the corpus folder: not read"
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
@@ -248,6 +259,30 @@ def file_hash(path: Path, root: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
     return hashlib.sha256(data if data is not None else f"problem:{problem}".encode()).hexdigest()
 
 
+# A file changed within this many seconds may change again within one tick of the file system's
+# clock, with the same size and times: its key is its content (git's "racily clean" entries).
+SETTLED_SECONDS = 2.0
+
+
+def file_key(path: Path, root: Path, max_bytes: int = MAX_FILE_BYTES, now: float | None = None) -> str:
+    """What the clean cache knows a file by: for a regular file that has not changed in the last
+    :data:`SETTLED_SECONDS`, its identity and times (``stat:`` device, inode, size, modification
+    and change times, in ns), read without opening it; else ``sha256:`` and :func:`file_hash`.
+
+    Writing a file, renaming another over it or changing its permissions moves its change time,
+    which no program can set back, so a file with the same stat key has the same content.
+    """
+    try:
+        info = os.lstat(path)
+    except OSError:
+        info = None
+    now = time.time() if now is None else now
+    if info is not None and stat.S_ISREG(info.st_mode) \
+            and now - max(info.st_mtime, info.st_ctime) > SETTLED_SECONDS:
+        return f"stat:{info.st_dev}:{info.st_ino}:{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}"
+    return "sha256:" + file_hash(path, root, max_bytes)
+
+
 def read_corpus(folder: Path, max_bytes: int = MAX_FILE_BYTES) -> Iterator[RawRecord]:
     """Yield a :class:`RawRecord` for every article (or rejected input) below ``folder``."""
     folder = Path(folder)
@@ -255,21 +290,25 @@ def read_corpus(folder: Path, max_bytes: int = MAX_FILE_BYTES) -> Iterator[RawRe
         yield from read_file(path, folder, max_bytes)
 
 
-def read_file(path: Path, root: Path, max_bytes: int = MAX_FILE_BYTES) -> Iterator[RawRecord]:
+def read_file(path: Path, root: Path, max_bytes: int = MAX_FILE_BYTES, real_root: str | None = None
+              ) -> Iterator[RawRecord]:
     """Yield the records of one file; ``root`` is the corpus folder ids are relative to.
 
     Anything :func:`read_bytes` refuses (links leaving the corpus, special files, files over
     ``max_bytes``, unreadable files and folders) is one rejected record, never read.
+    ``real_root`` as in :func:`read_bytes`.
     """
     rel = display_path(path, root)
-    suffix = Path(path).suffix.lower()
-    fmt = (TEXT_FORMATS | HTML_FORMATS | RECORD_FORMATS).get(suffix, suffix.lstrip(".") or "none")
-    data, problem = read_bytes(path, root, max_bytes)
+    name = os.path.basename(path)
+    dot = name.rfind(".")
+    suffix = name[dot:].lower() if 0 < dot < len(name) - 1 else ""  # as Path.suffix, without a Path
+    fmt = KNOWN_FORMATS.get(suffix, suffix.lstrip(".") or "none")
+    data, problem = read_bytes(path, root, max_bytes, real_root)
     if problem:
         yield RawRecord(doc_id=rel, source_path=rel, format=fmt, file_hash=None, reject=problem)
         return
     n_nul = data.count(b"\x00")
-    records = _read_data(data, Path(path), rel, fmt, suffix)
+    records = _read_data(data, name, rel, fmt, suffix)
     for record in records:
         if n_nul and record.encoding and not record.encoding.startswith("utf-16") \
                 and not record.encoding.startswith("utf-32"):
@@ -277,11 +316,11 @@ def read_file(path: Path, root: Path, max_bytes: int = MAX_FILE_BYTES) -> Iterat
         yield record
 
 
-def _read_data(data: bytes, path: Path, rel: str, fmt: str, suffix: str) -> Iterator[RawRecord]:
+def _read_data(data: bytes, name: str, rel: str, fmt: str, suffix: str) -> Iterator[RawRecord]:
     file_hash = hashlib.sha256(data).hexdigest()
     base = dict(doc_id=rel, source_path=rel, format=fmt, file_hash=file_hash)
 
-    if suffix not in TEXT_FORMATS | HTML_FORMATS | RECORD_FORMATS:
+    if suffix not in KNOWN_FORMATS:
         yield RawRecord(**base, reject=f"unknown extension {suffix or '(none)'!r}")
         return
     text, encoding, problem = decode(data)
@@ -289,7 +328,7 @@ def _read_data(data: bytes, path: Path, rel: str, fmt: str, suffix: str) -> Iter
         yield RawRecord(**base, encoding=encoding, reject=problem)
         return
     base["encoding"] = encoding
-    name_date = date_from_name(path.name)
+    name_date = date_from_name(name)
     if fmt in ("txt", "md"):
         yield read_text(text, base, name_date)
     elif fmt == "html":

