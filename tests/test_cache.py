@@ -36,7 +36,7 @@ def test_objects_that_are_not_data_are_refused(tmp_path):
 
 
 def test_minhash_sketches_round_trip(tmp_path):
-    sketch = clean.minhash_of(clean.shingles("the harbour authority agreed to review night-shift pay"))
+    sketch = clean.minhash("the harbour authority agreed to review night-shift pay")
     with cache.Store(tmp_path / "c.sqlite") as store:
         store.put_many({"minhash:x": sketch})
         back = store.get_many(["minhash:x"])["minhash:x"]

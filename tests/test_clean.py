@@ -188,8 +188,9 @@ def test_repeated_lines_are_found_per_source():
     docs += [{"source": "Post", "text": story(t)} for t in ("school", "clinic", "depot")]
     found = clean.Furniture(clean.Options(repeated_line_share=0.5, repeated_line_min_docs=3))
     for doc in docs:
-        found.count(doc | {"status": "kept"})
-    assert found.lines("Gazette") == {hash(furniture)}  # in all three of its documents
+        found.count(clean.digest(doc | {"status": "kept", "doc_id": "d", "source_path": "d", "published": None,
+                                        "content_hash": None}))
+    assert found.lines("Gazette") == {clean.line_hash(furniture)}  # in all three of its documents
     assert found.lines("Courier") == set()  # two documents: fewer than min_docs
     assert found.lines("Post") == set()
 
@@ -365,7 +366,7 @@ def test_rerun_with_the_cache_cleans_and_sketches_nothing_again(tmp_path, monkey
         raise AssertionError("a cached result was computed again")
 
     monkeypatch.setattr(clean, "clean_record", forbidden)
-    monkeypatch.setattr(clean, "minhash_of", forbidden)
+    monkeypatch.setattr(clean, "minhash", forbidden)
     second = clean.clean_corpus(corpus, cache_path=cache_path, progress=False)
     pd.testing.assert_frame_equal(first, second)
     assert (second["reason"] == "near duplicate").sum() == 1
@@ -407,6 +408,22 @@ def test_rerun_sees_a_file_rewritten_with_its_old_size_and_time(tmp_path, monkey
     second = clean.clean_corpus(corpus, cache_path=cache_path, progress=False).set_index("doc_id")
     assert "airport" in second.loc["a.txt", "text"] and "airport" not in first.loc["a.txt", "text"]
     assert second.loc["b.txt", "text"] == first.loc["b.txt", "text"]
+
+
+def test_rows_whose_digests_are_lost_are_digested_again(tmp_path):
+    import sqlite3
+
+    furniture = "The Harbour Gazette is published by the Harbour Trust."
+    files = {f"{t}.txt": f"---\nsource: Gazette\n---\n{story(t)}\n{furniture}\n" for t in ("ferry", "tram", "canal")}
+    corpus = write(tmp_path / "raw", files | {"c.txt": NEAR_BASE, "d.txt": NEAR_COPY})
+    cache_path = tmp_path / "clean.sqlite"
+    first = clean.clean_corpus(corpus, cache_path=cache_path, progress=False)
+    with sqlite3.connect(cache_path) as db:
+        assert db.execute("DELETE FROM kv WHERE key LIKE ?", (clean.DIGEST_KEY + "%",)).rowcount == 5
+    second = clean.clean_corpus(corpus, cache_path=cache_path, progress=False)
+    pd.testing.assert_frame_equal(first, second)
+    assert not second["text"].str.contains("Harbour Trust", na=False).any()
+    assert (second["reason"] == "near duplicate").sum() == 1
 
 
 def test_truncate():

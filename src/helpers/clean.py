@@ -319,9 +319,12 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(folded.encode("utf-8")).hexdigest()
 
 
+WORD = re.compile(r"\w+")
+
+
 def shingles(text: str, size: int = 3) -> set[bytes]:
-    """Word ``size``-grams of the folded text, as bytes for MinHash."""
-    words = re.findall(r"\w+", text.lower())
+    """Word ``size``-grams of the folded text, as bytes (for exact Jaccard similarity)."""
+    words = WORD.findall(text.lower())
     if len(words) < size:
         return {" ".join(words).encode()}
     return {" ".join(gram).encode() for gram in zip(*(words[i:] for i in range(size)), strict=False)}
@@ -332,6 +335,7 @@ NUM_PERM = 128
 # a random odd 64-bit a and a random 64-bit b; numpy's uint64 arithmetic wraps modulo 2^64.
 _PERMUTATIONS = np.random.default_rng(7).integers(0, 1 << 64, size=(2, NUM_PERM), dtype=np.uint64,
                                                    endpoint=False) | np.array([[1], [0]], dtype=np.uint64)
+GRAM_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd: w0·M² + w1·M + w2 (mod 2^64) joins a gram's words
 
 
 def scramble(values: np.ndarray) -> np.ndarray:
@@ -343,15 +347,28 @@ def scramble(values: np.ndarray) -> np.ndarray:
     return values ^ (values >> np.uint64(33))
 
 
-def minhash_of(grams: set[bytes]) -> np.ndarray:
-    """The MinHash signature of a set of shingles: ``NUM_PERM`` uint32 values.
+def gram_hashes(text: str, size: int = 3) -> np.ndarray:
+    """64-bit hashes of the word ``size``-grams of :func:`shingles` (repeats included).
 
-    Shingles are hashed with CRC-32 (C speed, the same in every process) and scrambled with
-    MurmurHash3's finaliser: CRC-32 is linear, and similar shingles would get related values
-    that bias the minimum. Then all permutations are applied at once with numpy.
+    Each word is hashed once, with CRC-32 (C speed, the same in every process) scrambled by
+    MurmurHash3's finaliser (CRC-32 is linear: similar words would get related values), and
+    the grams are combined from their words' hashes with numpy, not joined as strings.
     """
-    hashes = np.fromiter((zlib.crc32(gram) for gram in grams), dtype=np.uint64, count=len(grams))
-    hashes = scramble(hashes) >> np.uint64(32)
+    words = WORD.findall(text.lower())
+    if len(words) < size:
+        return scramble(np.array([zlib.crc32(" ".join(words).encode())], dtype=np.uint64))
+    hashed = scramble(np.fromiter(map(zlib.crc32, map(str.encode, words)), dtype=np.uint64, count=len(words)))
+    grams = len(words) - size + 1
+    combined = hashed[:grams]
+    for offset in range(1, size):
+        combined = combined * GRAM_MIX + hashed[offset:offset + grams]
+    return combined
+
+
+def minhash(text: str) -> np.ndarray:
+    """The MinHash signature of the text's word 3-grams: ``NUM_PERM`` uint32 values, all
+    permutations applied at once with numpy (a repeated gram cannot change a minimum)."""
+    hashes = scramble(gram_hashes(text)) >> np.uint64(32)
     a, b = _PERMUTATIONS
     return ((hashes[:, None] * a + b) >> np.uint64(32)).min(axis=0).astype(np.uint32)
 
@@ -447,7 +464,7 @@ def mark_duplicates(docs: list[dict], threshold: float, sketches: dict | None = 
         text_of = texts.__getitem__
     for doc in unique:
         if doc["content_hash"] not in sketches:
-            sketches[doc["content_hash"]] = minhash_of(shingles(text_of(doc["doc_id"])))
+            sketches[doc["content_hash"]] = minhash(text_of(doc["doc_id"]))
     index = BandIndex(np.stack([sketches[d["content_hash"]] for d in unique]), max(threshold - 0.15, 0.05))
     # Kept documents are candidates again and again: keep the shingles of the latest few.
     shingles_of = functools.lru_cache(maxsize=512)(lambda doc_id: shingles(text_of(doc_id)))
@@ -535,8 +552,8 @@ def truncate(text: str, max_chars: int) -> str:
 
 def clean_record(raw: ingest.RawRecord, cleaner: Cleaner) -> dict:
     """One ``documents`` row for a raw record (before corpus-wide steps), with the MinHash
-    ``signature`` of its text when near duplicates are looked for (not a column: the corpus
-    steps take it out)."""
+    ``signature`` of its text when near duplicates are looked for (not a column: :func:`digest`
+    takes it out)."""
     row = {
         "doc_id": raw.doc_id, "source_path": raw.source_path, "record": raw.record,
         "format": raw.format, "title": raw.title, "published": raw.published,
@@ -571,7 +588,7 @@ def clean_record(raw: ingest.RawRecord, cleaner: Cleaner) -> dict:
     row.update(text=text, text_original=original, language=detect_language(text),
                n_words=len(text.split()), content_hash=content_hash(text))
     if 0 < cleaner.options.near_duplicate_threshold <= 1:
-        row["signature"] = minhash_of(shingles(text))
+        row["signature"] = minhash(text)
     return row
 
 
@@ -581,17 +598,21 @@ def _cleaner(options_json: str) -> Cleaner:
     return Cleaner(Options(**json.loads(options_json)))
 
 
-def clean_files(files: list[tuple[str, str]], root: str, options_json: str) -> list[tuple[str, str]]:
-    """Clean whole files: ``[(cache key, path)]`` → ``[(cache key, rows as cache JSON)]``.
+def clean_files(files: list[tuple[str, str]], root: str, options_json: str) -> list[tuple[str, str, str]]:
+    """Clean whole files: ``[(cache key, path)]`` → ``[(cache key, rows, digests)]``, the rows
+    and their :func:`digest` as cache JSON.
 
     Runs in this process or in a worker (process pool or dask), so it takes plain values; the
     rows are encoded for the cache here, where the work is spread, not in the main process.
     """
     cleaner = _cleaner(options_json)
     limit, real_root = cleaner.options.max_file_bytes, os.path.realpath(root)
-    return [(key, cache.encode([clean_record(raw, cleaner)
-                                for raw in ingest.read_file(path, root, limit, real_root)]))
-            for key, path in files]
+    done = []
+    for key, path in files:
+        rows = [clean_record(raw, cleaner) for raw in ingest.read_file(path, root, limit, real_root)]
+        digests = [digest(row) for row in rows]  # takes the signatures out of the rows
+        done.append((key, cache.encode(rows), cache.encode(digests)))
+    return done
 
 
 FILES_PER_TASK = 16
@@ -599,10 +620,10 @@ FILES_PER_TASK = 16
 
 def run_files(todo: Iterable[tuple[str, str]], root: Path, options: Options, *, engine: str = "local",
               n_process: int = 1, scheduler: str = "", n_workers: int = 2
-              ) -> Iterator[tuple[str, str]]:
+              ) -> Iterator[tuple[str, str, str]]:
     """Clean ``(key, path)`` pairs where the engine says (:func:`helpers.engines.map_batches`):
     here, in ``n_process`` local processes, or on dask (``scheduler``'s cluster, else a
-    LocalCluster of ``n_workers``). Yields ``(key, rows as cache JSON)`` in any order."""
+    LocalCluster of ``n_workers``). Yields :func:`clean_files`'s triples in any order."""
     options_json = json.dumps(dataclasses.asdict(options), sort_keys=True)
 
     def warm():  # load here: forked workers inherit the language model instead of each loading it
@@ -621,11 +642,12 @@ def iter_documents(raw_dir: Path, options: Options | None = None, *, cache_path:
     """Every ``documents`` row of the files below ``raw_dir``, in file order, streamed.
 
     Memory does not grow with the texts of the corpus: per-file results live in the SQLite
-    cache (``cache_path``, else a temporary one) and are read back file by file, once to count
-    repeated lines, once to find duplicates (only content hashes, dates and MinHash
-    signatures are held, and the texts of candidate pairs fetched on demand), once to yield
-    the rows. Files are cleaned by ``engine`` (see :func:`run_files`); a rerun cleans only new
-    or changed files.
+    cache (``cache_path``, else a temporary one), each file's rows beside their :func:`digest`
+    (no texts). The digests are read back twice, to count repeated lines and to find duplicates
+    (only content hashes, dates and MinHash signatures are held; the rows whose text the
+    repeated lines or the length limit change are read and finished, and the texts of candidate
+    pairs fetched on demand); then the rows are read once, to be yielded. Files are cleaned by
+    ``engine`` (see :func:`run_files`); a rerun cleans only new or changed files.
     """
     options = options or Options()
     raw_dir = Path(raw_dir)
@@ -658,7 +680,7 @@ def _documents(raw_dir: Path, options: Options, version: str, db: cache.Store, p
     bar = tqdm(total=len(files), initial=len(files) - len(todo), desc="cleaning", unit="file",
                disable=not progress)
     for chunk in engines.batched(run_files(todo, raw_dir, options, **engine), 64):
-        db.put_encoded(dict(chunk))
+        db.put_encoded({k: v for key, rows, digests in chunk for k, v in ((key, rows), (DIGEST_KEY + key, digests))})
         bar.update(len(chunk))
     bar.close()
 
@@ -667,49 +689,88 @@ def _documents(raw_dir: Path, options: Options, version: str, db: cache.Store, p
             found = db.get_many(chunk)
             for key in chunk:
                 for row in found[key]:
-                    row = dict(row)
+                    sidecar.apply(row)
+                    yield key, row
+
+    def stored_digests() -> Iterator[tuple[str, dict]]:
+        for chunk in engines.batched(keys, 256):
+            found = db.get_many(DIGEST_KEY + key for key in chunk)
+            lost = [key for key in chunk if DIGEST_KEY + key not in found]
+            rows = db.get_many(lost) if lost else {}  # a digest that could not be read: made again
+            for key in chunk:
+                for row in found.get(DIGEST_KEY + key) or [digest(row) for row in rows[key]]:
                     sidecar.apply(row)
                     yield key, row
 
     # 2. lines repeated across a source's documents (counted by hash: no line is kept)
     furniture = Furniture(options)
     if options.repeated_lines:
-        for _, row in stored_rows():
+        for _, row in stored_digests():
             furniture.count(row)
-    # 3. duplicates, on slim rows. The signature made with the file's rows (in the workers) is
-    #    the text's unless repeated lines or the length limit changed it; other signatures are
-    #    made here, where the texts are at hand, and cached by content hash.
+    # 3. duplicates, on the digests. Where repeated lines or the length limit change a text, its
+    #    row is read and finished, and its signature made here and cached by content hash.
     slim, where, sketches = [], {}, {}
     near = 0 < options.near_duplicate_threshold <= 1
-    for chunk in engines.batched(stored_rows(), 256):
-        kept = []
+    for chunk in engines.batched(stored_digests(), 256):
+        changed = {}
         for key, row in chunk:
-            text, signature = row["text"], row.pop("signature", None)
-            finish_row(row, options, furniture)
-            if row["status"] == "kept":
-                slim.append({k: row[k] for k in ("doc_id", "published", "content_hash", "status")})
-                where[row["doc_id"]] = key
-                if signature is not None and row["text"] == text:
-                    sketches.setdefault(row["content_hash"], signature)
-                else:
-                    kept.append(row)
+            if row["status"] != "kept":
+                continue
+            if furniture.changes(row) or row["n_chars"] > options.max_chars or (near and row["signature"] is None):
+                changed.setdefault(key, set()).add(row["doc_id"])
+                continue
+            slim.append({k: row[k] for k in ("doc_id", "published", "content_hash", "status")})
+            where[row["doc_id"]] = key
+            if near:
+                sketches.setdefault(row["content_hash"], row["signature"])
+        finished = []
+        for key, rows in db.get_many(changed).items():
+            for row in rows:
+                if row["doc_id"] in changed[key]:
+                    sidecar.apply(row)
+                    finish_row(row, options, furniture)
+                    if row["status"] == "kept":
+                        slim.append({k: row[k] for k in ("doc_id", "published", "content_hash", "status")})
+                        where[row["doc_id"]] = key
+                        finished.append(row)
         if near:
-            add_sketches(kept, sketches, db)
+            add_sketches(finished, sketches, db)
     verdicts = find_duplicates(slim, options, db, where, furniture, sketches, sidecar)
     sidecar.check()
     # 4. the rows
     for _, row in stored_rows():
-        row.pop("signature", None)
         finish_row(row, options, furniture)
         row.update(verdicts.get(row["doc_id"], {}))
         yield row
 
 
+DIGEST_KEY = "digest:"
+FURNITURE_LINE_CHARS = 300  # longer lines are article paragraphs, never site furniture
+
+
+def line_hash(line: str) -> int:
+    """A 64-bit hash of a (stripped) line, the same in every process (unlike ``hash``)."""
+    return int.from_bytes(hashlib.blake2b(line.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+
+
+def digest(row: dict) -> dict:
+    """What the corpus-wide passes need of a ``documents`` row, without its texts: the fields
+    the sidecar and the duplicate search read, the text's length, the :func:`line_hash` of
+    each of its short lines and the MinHash ``signature`` (taken out of ``row``)."""
+    text = row["text"] if row["status"] == "kept" else None
+    lines = {line_hash(stripped) for line in text.split("\n")
+             if 0 < len(stripped := line.strip()) <= FURNITURE_LINE_CHARS} if text else set()
+    return {"doc_id": row["doc_id"], "source_path": row["source_path"], "status": row["status"],
+            "source": row["source"], "published": row["published"], "content_hash": row["content_hash"],
+            "n_chars": len(text or ""), "lines": sorted(lines), "signature": row.pop("signature", None)}
+
+
 class Furniture:
     """Per source, lines found in at least ``repeated_line_share`` of its documents (and in
-    ``repeated_line_min_docs``). Lines are counted by hash, so memory grows with the number
-    of distinct short lines, not with the texts; long lines (over 300 characters) are never
-    counted, since those are article paragraphs, not site furniture."""
+    ``repeated_line_min_docs``). Lines are counted by :func:`line_hash` from the rows'
+    :func:`digest`, so memory grows with the number of distinct short lines, not with the
+    texts; long lines (over :data:`FURNITURE_LINE_CHARS`) are never counted, since those are
+    article paragraphs, not site furniture."""
 
     def __init__(self, options: Options):
         self.options = options
@@ -718,11 +779,11 @@ class Furniture:
         self._found: dict[str, set[int]] | None = None
 
     def count(self, row: dict) -> None:
-        if row["status"] != "kept" or row.get("text") is None or not row.get("source"):
+        """Count the lines of one row's digest."""
+        if row["status"] != "kept" or not row.get("source"):
             return
         self.n_docs[row["source"]] += 1
-        self.counts[row["source"]].update(
-            {hash(ln.strip()) for ln in row["text"].split("\n") if 0 < len(ln.strip()) <= 300})
+        self.counts[row["source"]].update(row["lines"])
 
     def lines(self, source: str | None) -> set[int]:
         """Hashes of the furniture lines of ``source`` (empty when none)."""
@@ -736,6 +797,10 @@ class Furniture:
             self.counts.clear()
         return self._found.get(source, set()) if source else set()
 
+    def changes(self, row: dict) -> bool:
+        """Whether removing furniture would change the text of a row's digest."""
+        return self.options.repeated_lines and not self.lines(row["source"]).isdisjoint(row["lines"])
+
 
 def finish_row(row: dict, options: Options, furniture: Furniture) -> None:
     """Repeated lines, the length limit, word counts and content hash of one row, in place."""
@@ -745,7 +810,7 @@ def finish_row(row: dict, options: Options, furniture: Furniture) -> None:
     lines = furniture.lines(row["source"]) if options.repeated_lines else set()
     if lines:
         def is_furniture(line: str) -> bool:
-            return hash(line) in lines
+            return line_hash(line) in lines
 
         row["text"], row["text_original"], dropped = drop_aligned(row["text"], row["text_original"],
                                                                   is_furniture)
@@ -766,7 +831,7 @@ def finish_row(row: dict, options: Options, furniture: Furniture) -> None:
     row["n_chars_removed"] = max(row["n_chars_raw"] - len(row["text"]), 0)
 
 
-SKETCH_KEY = "minhash-v2:"
+SKETCH_KEY = "minhash-v3:"
 
 
 def add_sketches(rows: list[dict], sketches: dict, db: cache.Store) -> None:
@@ -778,7 +843,7 @@ def add_sketches(rows: list[dict], sketches: dict, db: cache.Store) -> None:
     new = {}
     for row in rows:
         if row["content_hash"] not in sketches:
-            sketches[row["content_hash"]] = new[row["content_hash"]] = minhash_of(shingles(row["text"]))
+            sketches[row["content_hash"]] = new[row["content_hash"]] = minhash(row["text"])
     if new:
         db.put_many({SKETCH_KEY + h: sketch for h, sketch in new.items()})
 
