@@ -127,6 +127,25 @@ def test_files_over_the_size_limit_are_not_read(tmp_path):
     assert record.reject is None
 
 
+def test_reads_stop_one_byte_past_the_limit_whatever_size_a_file_reports(tmp_path):
+    import os
+
+    read, write = os.pipe()  # reports size 0, like files in /proc
+    os.write(write, b"x" * 3000)
+    os.close(write)
+    try:
+        assert len(ingest._read_capped(read, 0, 1000)) == 1001  # one byte over: refused by the caller
+    finally:
+        os.close(read)
+    path = tmp_path / "grown.txt"
+    path.write_bytes(b"y" * 5000)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        assert ingest._read_capped(fd, 10, 100_000) == b"y" * 5000  # grew since its size was read
+    finally:
+        os.close(fd)
+
+
 # --- 4. parsers with limits ---------------------------------------------------------------------
 
 def test_yaml_aliases_are_refused_before_they_expand(tmp_path):

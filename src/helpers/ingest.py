@@ -238,19 +238,39 @@ def read_bytes(path: Path, root: Path, max_bytes: int = MAX_FILE_BYTES, real_roo
         fd = os.open(target, flags)
     except OSError as error:
         return None, f"file cannot be read: {error.strerror}"
-    with os.fdopen(fd, "rb") as handle:
+    try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             return None, f"not a regular file ({_kind(info.st_mode)}): not read"
         if info.st_size > max_bytes:
             return None, f"file is larger than the limit of {max_bytes:,} bytes (max_file_mb): not read"
-        try:
-            data = handle.read(max_bytes + 1)  # files that report no size (/proc) are capped too
-        except OSError as error:
-            return None, f"file cannot be read: {error.strerror}"
+        data = _read_capped(fd, info.st_size, max_bytes)
+    except OSError as error:
+        return None, f"file cannot be read: {error.strerror}"
+    finally:
+        os.close(fd)
     if len(data) > max_bytes:
         return None, f"file is larger than the limit of {max_bytes:,} bytes (max_file_mb): not read"
     return data, None
+
+
+READ_CHUNK = 1 << 20
+
+
+def _read_capped(fd: int, size: int, max_bytes: int) -> bytes:
+    """At most ``max_bytes + 1`` bytes from ``fd``: the reported ``size`` and one byte more
+    first (asking for the whole limit at once would allocate it for every small file), then
+    chunks, for files that grew or report no size (/proc)."""
+    chunks, total = [], 0
+    want = size + 1
+    while total <= max_bytes:
+        chunk = os.read(fd, min(want, max_bytes + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        want = READ_CHUNK
+    return b"".join(chunks)
 
 
 def file_hash(path: Path, root: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
