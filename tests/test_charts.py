@@ -116,6 +116,16 @@ def test_timeline_keeps_a_few_old_dates_off_the_axis_and_says_so():
     assert "2 events dated outside" in charts.alt_text(fig) and "1 undated events" in charts.alt_text(fig)
 
 
+def test_timeline_axis_spans_the_weeks_the_footnote_names():
+    fig = charts.events_timeline(events_table([DAY] * 3), start=dt.date(2026, 6, 2), end=dt.date(2026, 10, 1))
+    left, right = (mdates.num2date(x).date() for x in fig.axes[0].get_xlim())
+    assert left == dt.date(2026, 6, 1)  # the Monday of the span's first week, months before the events
+    assert right == dt.date(2026, 10, 5)  # the end of the span's last week
+    fig = charts.events_timeline(events_table([DAY] * 3))  # no span: the events' own weeks
+    left, _ = (mdates.num2date(x).date() for x in fig.axes[0].get_xlim())
+    assert left >= dt.date(2026, 9, 1)
+
+
 def test_undated_corpus_timeline_keeps_to_the_bulk_of_the_events():
     dates = [DAY + dt.timedelta(days=i % 40) for i in range(60)] + [dt.date(1968, 5, 1), dt.date(2004, 3, 2)]
     fig = charts.events_timeline(events_table(dates))  # no span: nothing to derive it from

@@ -338,6 +338,9 @@ def events_timeline(events: pd.DataFrame, start: dt.date | None = None, end: dt.
                color=EVENT_COLOURS.get(kind, "#777777"))
         bottom += counts[kind]
     _headroom(ax, float(bottom.max()), 0.25)  # the busiest week's stack stays below the frame
+    # The axis spans the weeks the footnote names, so weeks without events show as empty.
+    ax.set_xlim(left=pd.Timestamp(start).to_period(WEEK).start_time if start else None,
+                right=pd.Timestamp(end).to_period(WEEK).end_time.normalize() + pd.Timedelta(days=1) if end else None)
     _integer_axis(ax.yaxis)
     ax.set_title(title)
     ax.set_ylabel(f"{count} per week")  # ISO weeks, from Monday (the README says so)
