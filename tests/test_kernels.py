@@ -76,3 +76,27 @@ def test_after_an_error_started_kernels_are_killed_at_once(tmp_path):
         raise RuntimeError("a bad parameter")
     assert not manager.has_kernel
     assert not Path(manager.connection_file).parent.exists()
+
+
+def test_folders_left_by_killed_runs_are_swept_and_nothing_else(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                              capture_output=True, text=True, check=True)
+    dead = int(finished.stdout)  # a process that has exited: its folders are stale
+    stale = tmp_path / f"{kernels.FOLDER_PREFIX}{dead}-abc"
+    (stale / "sockets").mkdir(parents=True)
+    running = tmp_path / f"{kernels.FOLDER_PREFIX}{os.getppid()}-def"  # the runner is still alive
+    running.mkdir()
+    mine = tmp_path / f"{kernels.FOLDER_PREFIX}{os.getpid()}-ghi"
+    mine.mkdir()
+    unnamed = tmp_path / f"{kernels.FOLDER_PREFIX}xyz"  # not a process id: not ours to judge
+    unnamed.mkdir()
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    (tmp_path / f"{kernels.FOLDER_PREFIX}{dead}-link").symlink_to(target)
+    assert kernels.sweep_stale_folders(tmp_path) == [stale]
+    assert not stale.exists()
+    assert running.exists() and mine.exists() and unnamed.exists() and target.exists()

@@ -14,12 +14,15 @@ import ast
 import functools
 import importlib
 import json
+import os
 import shutil
+import stat
 import sys
 import tempfile
 from pathlib import Path
 
 KERNEL_NAME = "python3"
+FOLDER_PREFIX = "newsdesk-kernel-"  # then the runner's process id: newsdesk-kernel-<pid>-<random>
 
 
 def imported_modules(notebook: Path) -> list[str]:
@@ -96,7 +99,7 @@ def start(notebook: Path, cwd: Path):
 
     # A private folder per kernel for its connection file and IPC sockets: kernels started at
     # the same time never pick the same socket names, and no other user can reach them.
-    folder = tempfile.mkdtemp(prefix="newsdesk-kernel-")
+    folder = tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-")
     manager = quiet_kernel_manager()(kernel_name=KERNEL_NAME, connection_file=str(Path(folder) / "kernel.json"))
     warm_up = f"__import__('helpers.kernels').kernels.warm({imported_modules(notebook)!r})"
     run_sync(manager.start_kernel)(
@@ -137,6 +140,7 @@ class Ahead:
             stop(self.managers[notebook])
 
     def __enter__(self) -> Ahead:
+        sweep_stale_folders()
         return self
 
     def __exit__(self, error_type, *_) -> None:
@@ -172,3 +176,34 @@ def reap(manager, now: bool = False) -> None:
             run_sync(manager.finish_shutdown)()
         run_sync(manager.cleanup_resources)()
     shutil.rmtree(Path(manager.connection_file).parent, ignore_errors=True)
+
+
+def sweep_stale_folders(parent: Path | None = None) -> list[Path]:
+    """Remove the kernel folders of runs killed outright (SIGKILL leaves no time to clean up):
+    this user's folders in ``parent`` (the temporary folder) whose runner process is gone.
+    Links and other users' folders are left alone. Returns the folders removed."""
+    if not hasattr(os, "getuid"):
+        return []  # Windows: kernels there use TCP and their files are jupyter_client's
+    removed = []
+    for path in Path(parent or tempfile.gettempdir()).glob(FOLDER_PREFIX + "*"):
+        pid = path.name.removeprefix(FOLDER_PREFIX).split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+            continue
+        try:
+            info = os.lstat(path)
+        except OSError:
+            continue
+        if stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid():
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
