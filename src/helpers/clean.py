@@ -711,6 +711,11 @@ def _documents(raw_dir: Path, options: Options, version: str, db: cache.Store, p
     #    row is read and finished, and its signature made here and cached by content hash.
     slim, where, sketches = [], {}, {}
     near = 0 < options.near_duplicate_threshold <= 1
+
+    def candidate(key: str, row: dict) -> None:
+        slim.append({k: row[k] for k in ("doc_id", "published", "content_hash", "status")})
+        where[row["doc_id"]] = key
+
     for chunk in engines.batched(stored_digests(), 256):
         changed = {}
         for key, row in chunk:
@@ -719,8 +724,7 @@ def _documents(raw_dir: Path, options: Options, version: str, db: cache.Store, p
             if furniture.changes(row) or row["n_chars"] > options.max_chars or (near and row["signature"] is None):
                 changed.setdefault(key, set()).add(row["doc_id"])
                 continue
-            slim.append({k: row[k] for k in ("doc_id", "published", "content_hash", "status")})
-            where[row["doc_id"]] = key
+            candidate(key, row)
             if near:
                 sketches.setdefault(row["content_hash"], row["signature"])
         finished = []
@@ -730,8 +734,7 @@ def _documents(raw_dir: Path, options: Options, version: str, db: cache.Store, p
                     sidecar.apply(row)
                     finish_row(row, options, furniture)
                     if row["status"] == "kept":
-                        slim.append({k: row[k] for k in ("doc_id", "published", "content_hash", "status")})
-                        where[row["doc_id"]] = key
+                        candidate(key, row)
                         finished.append(row)
         if near:
             add_sketches(finished, sketches, db)

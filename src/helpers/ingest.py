@@ -229,7 +229,7 @@ def read_bytes(path: Path, root: Path, max_bytes: int = MAX_FILE_BYTES, real_roo
     if problem:
         return None, problem
     # Where the path leads now (a link, or a folder on the way, may have been re-pointed since
-    # the check); string paths, as this runs twice per file.
+    # the check); string paths, as this runs for every file.
     target = os.path.realpath(path)
     if not _inside(target, real_root or os.path.realpath(root)):
         return None, "link points outside the corpus folder: not read"
