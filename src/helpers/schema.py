@@ -42,7 +42,9 @@ TABLES: dict[str, list[Column]] = {
         Column("published", DATE, "Publication date (front matter, record, or htmldate for HTML); null when unknown."),
         Column("source", STRING, "Outlet name (front matter, record, or the site name of an HTML page)."),
         Column("url", STRING, "Canonical address of the article when known."),
-        Column("language", STRING, "ISO 639-1 code detected from the cleaned text (`und` when undetermined)."),
+        Column("language", STRING, "Language detected from the cleaned text: its ISO 639-1 code, or the ISO 639-3 code "
+               "of a language without one (fastText's labels, e.g. `ckb` Central Kurdish, `arz` Egyptian Arabic); "
+               "`und` when undetermined."),
         Column("text", STRING, "Cleaned body text; null for rejected inputs."),
         Column("text_original", STRING, "`text` with its quotes and apostrophes as written (curly ones kept): same length and offsets as `text`, for showing quotes as the source wrote them."),
         Column("n_words", INT, "Number of whitespace-separated words in `text`."),
