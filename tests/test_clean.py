@@ -328,6 +328,21 @@ def test_language_falls_back_to_py3langid_when_fasttext_is_unsure(monkeypatch):
     assert clean.detect_language(swahili) != "sw"
 
 
+def test_language_is_the_narrators_not_that_of_a_quote():
+    opening = "« Nous ne céderons pas », the French minister Claire Dumont said on television."
+    assert clean.detect_language(opening) == "en"
+    assert clean.detect_language('"Nous ne céderons pas, jamais, devant ces menaces," the minister told the '
+                                 "press in Paris on Monday evening.") == "en"
+    french = ("Le ministre a déclaré lundi soir devant la presse \"we will not give in\" puis il a quitté la salle "
+              "sans répondre aux questions des journalistes.")
+    assert clean.detect_language(french) == "fr"
+    # A few words around the quotes can look like any language: then the whole sample decides.
+    assert clean.detect_language('"The markets have priced in a cut," analyst Mei Chen of Harbor Capital said. '
+                                 '"If the Fed holds, expect a sell-off."') == "en"
+    # Nothing but a quote: its language is the text's.
+    assert clean.detect_language('"Nous ne céderons pas devant ces menaces, jamais."') == "fr"
+
+
 def test_language_undetermined_under_five_words():
     assert clean.detect_language("Rockets hit the airport.") == "und"
     assert clean.detect_language("12 345 -- 2024-05-01 !!") == "und"
