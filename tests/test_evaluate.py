@@ -654,3 +654,14 @@ def test_an_event_dated_only_by_the_publication_date_is_not_a_right_date(tmp_pat
 
     result = evaluate.evaluate("events", gold, fake_analyser(predictions))
     close(result["accuracy"]["event_date"], {"accuracy": 0.5, "correct": 1, "total": 2})
+
+
+def test_every_gold_text_is_analysed_whatever_language_cleaning_detects(tmp_path):
+    gold = tmp_path / "short.conll"
+    gold.write_text("Kofi B-PER\nMensah I-PER\nleft O\nAccra B-LOC\n. O\n\n"  # four words: undetermined
+                    "Abena B-PER\nOwusu I-PER\nvisited O\nKumasi B-LOC\nyesterday O\n. O\n", encoding="utf-8")
+    options = evaluate.analysis_options()
+    assert options.keep_other_languages and evaluate.analysis_options("other_model").model == "other_model"
+    result = evaluate.evaluate("conll", gold)
+    assert result["options"]["keep_other_languages"] is True
+    assert result["prf"]["all"]["gold"] == 4 and result["prf"]["all"]["predicted"] >= 3  # both texts analysed
